@@ -1,0 +1,29 @@
+"""Accounts and sign-in: Flask-Login wiring around server-side sessions."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from backend import db
+from backend.extensions import login_manager
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    """Resolve the session token Flask-Login stored; None signs the browser out."""
+    from backend.accounts.services import load_session_user
+
+    return load_session_user(db.session(), token, current_app.config)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Login and register the sign-in and admin blueprints."""
+    from backend.accounts import admin, views
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    app.cli.add_command(admin.create_user_command)

@@ -1,0 +1,61 @@
+"""Admins manage accounts (never plans): a page and a CLI command to create staff accounts."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from backend import db
+from backend.access import roles
+from backend.accounts import services
+from backend.accounts.forms import CreateUserForm
+from backend.accounts.models import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles("admin")
+def users():
+    """List accounts and create therapist or admin accounts."""
+    form = CreateUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session(), form.email.data, form.password.data, role=form.role.data,
+                display_name=(form.display_name.data or "").strip(),
+            )
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+            status = 400
+        else:
+            db.session().commit()
+            flash(_("Account created for %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 400
+    people = db.session().scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("accounts/admin_users.html", form=form, people=people), status
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--role", type=click.Choice(services.ROLES), required=True)
+@click.option("--email", required=True)
+@click.option("--name", default="", help="Display name.")
+def create_user_command(role: str, email: str, name: str) -> None:
+    """Create an account; the password is read from standard input."""
+    password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\r\n")
+    with current_app.test_request_context():  # messages in the default language
+        try:
+            with db.session_scope(current_app) as session:
+                services.create_user(session, email, password, role=role, display_name=name)
+        except services.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {role} {services.normalise_email(email)}")

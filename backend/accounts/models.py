@@ -1,0 +1,79 @@
+"""Accounts: users, their server-side sign-in sessions and login attempts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db import Base, UTCDateTime, utcnow
+
+
+class User(UserMixin, Base):
+    """A person using Trygg: a client, a therapist or an admin."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="client")
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    country: Mapped[str] = mapped_column(String(2), default="NO")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sessions: Mapped[list["AuthSession"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login identifies a signed-in browser by its server-side session token, not the
+    # user id, so ending that session (logout, timeout) signs the browser out for good.
+    auth_token = None  # set per request by the session loader; not a column
+
+    def get_id(self) -> str | None:
+        """The token Flask-Login stores in the session and remember cookie."""
+        return self.auth_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Deactivated accounts cannot sign in."""
+        return self.active
+
+    @property
+    def name(self) -> str:
+        """What to call this person on screen."""
+        return self.display_name or self.email
+
+
+class AuthSession(Base):
+    """One signed-in browser. Deleting the row signs that browser out on the server side."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    remember: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, kept for a while to rate-limit guessing by account and by address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,54 @@
+"""Password hashing (argon2id) and the password policy: length, not a common password."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+# OWASP's argon2id baseline: 19 MiB memory, 2 iterations, 1 lane.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+# Verified against when the account does not exist, so timing does not reveal that.
+_DUMMY_HASH = HASHER.hash("not a real password, only for timing")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-cased."""
+    path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is not acceptable, in the user's language, or None if it is fine."""
+    if len(password) < MIN_LENGTH:
+        return _("Use at least %(n)d characters.", n=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+    lowered = password.lower()
+    if lowered in common_passwords() or (email and lowered == email.lower()):
+        return _("This password is too common and easy to guess. Try a few words together.")
+    return None
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True if the password matches; spends the same effort when there is no account."""
+    try:
+        return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker settings than today's."""
+    return HASHER.check_needs_rehash(password_hash)

@@ -1,0 +1,147 @@
+"""Account rules: registering, creating staff accounts, signing in and out, session lifetimes.
+
+Plain functions over a SQLAlchemy session, so they are tested without HTTP.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import AuthSession, LoginAttempt, User
+from backend.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from backend.db import utcnow
+
+ROLES = ("client", "therapist", "admin")
+# How often last_seen is written: often enough for a 30-minute idle limit, rarely enough to be cheap.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+class AccountError(ValueError):
+    """A rule was broken; the message is for the user, in their language."""
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_user(db: Session, email: str) -> User | None:
+    """The account with this email, if any."""
+    return db.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    db: Session, email: str, password: str, role: str = "client", **fields
+) -> User:
+    """Create an account after checking the email is free and the password acceptable."""
+    if role not in ROLES:
+        raise AccountError(_("Unknown role."))
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError(_("Enter a valid email address."))
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
+    if find_user(db, email) is not None:
+        raise AccountError(_("An account with this email already exists. Try signing in."))
+    user = User(email=email, password_hash=hash_password(password), role=role, **fields)
+    db.add(user)
+    db.flush()
+    return user
+
+
+@dataclass
+class LoginResult:
+    """What a sign-in attempt came to: a user, or a message for the form."""
+
+    user: User | None = None
+    error: str | None = None
+    rate_limited: bool = False
+
+
+def _recent_failures(db: Session, column, value: str, since: datetime) -> int:
+    """Failed attempts for one email or address since a moment."""
+    return db.scalar(
+        select(func.count(LoginAttempt.id)).where(column == value, LoginAttempt.at >= since)
+    ) or 0
+
+
+def authenticate(db: Session, email: str, password: str, ip: str, config: dict) -> LoginResult:
+    """Check a sign-in, rate-limited per account and per address.
+
+    The failure message is the same whether or not the account exists.
+    """
+    email = normalise_email(email)
+    since = utcnow() - config["LOGIN_WINDOW"]
+    minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
+    if (
+        _recent_failures(db, LoginAttempt.email, email, since) >= config["LOGIN_LIMIT_PER_ACCOUNT"]
+        or _recent_failures(db, LoginAttempt.ip, ip, since) >= config["LOGIN_LIMIT_PER_IP"]
+    ):
+        return LoginResult(
+            error=_(
+                "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
+                "again. If you are in crisis, the crisis lines below are always open.",
+                minutes=minutes,
+            ),
+            rate_limited=True,
+        )
+    user = find_user(db, email)
+    if user is None or not verify_password(user.password_hash, password) or not user.active:
+        db.add(LoginAttempt(email=email, ip=ip))
+        db.commit()
+        return LoginResult(error=_("That email and password do not match. Please try again."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
+    return LoginResult(user=user)
+
+
+def start_session(db: Session, user: User, remember: bool) -> str:
+    """Record a new signed-in browser and return its fresh token (a new id at every login)."""
+    token = secrets.token_urlsafe(32)
+    db.add(AuthSession(token=token, user_id=user.id, remember=remember and user.role == "client"))
+    db.flush()
+    user.auth_token = token
+    return token
+
+
+def session_expired(auth: AuthSession, config: dict, now: datetime) -> bool:
+    """Therapists and admins are signed out after 30 idle minutes or 12 hours in all."""
+    if auth.user.role == "client":
+        return False
+    return (
+        now - auth.last_seen_at > config["THERAPIST_IDLE_TIMEOUT"]
+        or now - auth.created_at > config["THERAPIST_ABSOLUTE_TIMEOUT"]
+    )
+
+
+def load_session_user(db: Session, token: str, config: dict) -> User | None:
+    """The user behind a session token, or None if it was ended or has expired."""
+    auth = db.scalar(select(AuthSession).where(AuthSession.token == token))
+    if auth is None or not auth.user.active:
+        return None
+    now = utcnow()
+    if session_expired(auth, config, now):
+        db.delete(auth)
+        db.commit()
+        return None
+    if now - auth.last_seen_at >= LAST_SEEN_RESOLUTION:
+        auth.last_seen_at = now
+        db.commit()
+    user = auth.user
+    user.auth_token = token
+    return user
+
+
+def end_session(db: Session, token: str | None) -> None:
+    """Sign one browser out on the server side."""
+    if token:
+        db.execute(delete(AuthSession).where(AuthSession.token == token))
+        db.commit()

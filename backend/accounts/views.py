@@ -1,0 +1,103 @@
+"""Register, sign in, sign out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from backend import db
+from backend.access import public, signed_in
+from backend.accounts import services
+from backend.accounts.forms import LoginForm, RegisterForm
+from backend.i18n import DEFAULT_COUNTRY
+
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in, never another host."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+def _sign_in(user, remember: bool) -> None:
+    """Start a fresh server-side session: a new id at every login, nothing kept from before."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    services.start_session(db.session(), user, remember)
+    db.session().commit()
+    session.permanent = bool(remember and user.role == "client")
+    login_user(user, remember=remember and user.role == "client")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Anyone may create a client account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        locale = str(get_locale())
+        try:
+            user = services.create_user(
+                db.session(),
+                form.email.data,
+                form.password.data,
+                role="client",
+                display_name=(form.display_name.data or "").strip(),
+                locale=locale,
+                country=DEFAULT_COUNTRY.get(locale, "NO"),
+            )
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            _sign_in(user, remember=True)
+            flash(_("Welcome to Trygg. Your account is ready."), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Email and password; the same message whether or not the account exists."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = services.authenticate(
+            db.session(), form.email.data, form.password.data, request.remote_addr or "?",
+            current_app.config,
+        )
+        if result.user is not None:
+            _sign_in(result.user, remember=bool(form.remember.data))
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(result.error)
+        status = 429 if result.rate_limited else 400
+    elif form.is_submitted():
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    """End the session here and on the server, and forget the remember cookie."""
+    services.end_session(db.session(), current_user.get_id())
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    response = redirect(url_for("auth.login"))
+    # Tells the service worker (and any open tab) to drop this user's cached pages.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -1,0 +1,51 @@
+"""The app factory: the one place where the platform and the feature packages meet."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from backend import access, accounts, assets, core, db, i18n, migrate, nav, security
+from backend.config import REPO_ROOT, build_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure Trygg: defaults and environment, then the caller's test config."""
+    instance_path = Path(
+        os.environ.get("TRYGG_INSTANCE_PATH") or (test_config or {}).get("INSTANCE_PATH")
+        or REPO_ROOT / "instance"
+    )
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder="templates",
+        static_folder=None,  # static files belong to the packages that own them
+    )
+    app.config.from_mapping(build_config(instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    access.init_app(app)
+    accounts.init_app(app)
+    core.init_app(app)
+    migrate.init_app(app)
+    assets.init_app(app)
+    nav.init_app(app)
+    _register_features(app)
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    """Feature packages: the only imports of them anywhere in backend."""
+    import grounding
+    import pwa
+    import safety_plans
+
+    pwa.init_app(app)
+    safety_plans.init_app(app)
+    grounding.init_app(app)

@@ -1,0 +1,81 @@
+"""Configuration from the environment, with safe defaults.
+
+Order (as in flaskr): built-in defaults -> environment -> the test config a caller passes in.
+The secret key is generated once and kept in the instance folder so sessions survive restarts.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it on first run."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    # Owner-only permissions: this key signs every session. If two workers start at once, one
+    # links its file into place and the other reads that one.
+    tmp = key_file.with_name(f"secret_key.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    try:
+        os.link(tmp, key_file)  # atomic: fails if another process got there first
+    except FileExistsError:
+        key = key_file.read_text().strip()
+    finally:
+        tmp.unlink()
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def build_config(instance_path: Path) -> dict:
+    """Return the app's configuration, read from the environment."""
+    port = int(os.environ.get("PORT", "5000"))
+    base_url = os.environ.get("TRYGG_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+    secure_cookies = urlsplit(base_url).scheme == "https"
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'trygg.sqlite3'}"
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "DATABASE_URL": normalise_database_url(db_url),
+        "TRYGG_BASE_URL": base_url,
+        "PORT": port,
+        # Cookies: Secure whenever we are served over https; never readable by scripts.
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "trygg_session",
+        "REMEMBER_COOKIE_NAME": "trygg_remember",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A client's own phone stays signed in; therapists never get a remember cookie.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=365),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=365),
+        "THERAPIST_IDLE_TIMEOUT": timedelta(minutes=30),
+        "THERAPIST_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long plan edit never expires
+        "WTF_CSRF_SSL_STRICT": secure_cookies,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "locales"),
+        "LANGUAGES": ("nb", "sv", "en"),
+        # Login rate limits: failures allowed in the window, per account and per client address.
+        "LOGIN_WINDOW": timedelta(minutes=15),
+        "LOGIN_LIMIT_PER_ACCOUNT": 5,
+        "LOGIN_LIMIT_PER_IP": 20,
+    }

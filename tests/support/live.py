@@ -1,0 +1,119 @@
+"""A live Trygg server in a thread and Debian's Chromium driven by Playwright.
+
+A missing browser is a failure, never a skip: browser tests are part of the contract.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from backend import create_app
+from backend.db import get_engine
+from backend.migrate import upgrade
+from support.databases import drop_database, fresh_database_url
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # we run as root in CI
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",  # this machine has no internet; don't try
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's chromium on PATH (or where the package puts it)."""
+    found = shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium")
+    if not found:
+        pytest.fail("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
+    return found
+
+
+@dataclass
+class LiveServer:
+    """A running app: its URL and the app object (for reading the database)."""
+
+    url: str
+    app: object
+
+
+def start_live_server(tmp_dir: Path, config: dict | None = None):
+    """Serve a fresh, migrated app on a free loopback port; returns (server, thread, LiveServer)."""
+    db_url = fresh_database_url(tmp_dir)
+    app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_dir / "instance"), **(config or {})})
+    upgrade(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["TRYGG_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread, LiveServer(url=app.config["TRYGG_BASE_URL"], app=app), db_url
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A live server shared by one test module."""
+    server, thread, live, db_url = start_live_server(tmp_path_factory.mktemp("live"))
+    yield live
+    server.shutdown()
+    thread.join(timeout=5)
+    get_engine(live.app).dispose()
+    drop_database(db_url)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """Playwright's driver, once per run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    """Headless Debian Chromium."""
+    browser = playwright_instance.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+# A form sent back with its errors is answered 400 (or 429 when rate-limited) on purpose.
+_EXPECTED_STATUS = ("status of 400 ", "status of 429 ")
+
+
+def _is_problem(msg) -> bool:
+    """A console error that is not one of our deliberate form answers."""
+    return msg.type == "error" and not any(s in msg.text for s in _EXPECTED_STATUS)
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (like separate devices); closed after the test.
+
+    Console errors and CSP violations fail the test: our pages must run clean.
+    """
+    contexts = []
+    problems: list[str] = []
+
+    def make(locale: str = "en-GB", **options):
+        context = browser.new_context(locale=locale, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda msg: _is_problem(msg) and problems.append(msg.text))
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, f"browser console errors: {problems}"

@@ -1,0 +1,1 @@
+"""Fixtures for safety_plans tests."""
