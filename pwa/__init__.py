@@ -1,12 +1,18 @@
-"""The shell: base template, styles, and (later) manifest, service worker and offline outbox."""
+"""The shell: base template, styles, manifest, service worker, offline page and outbox."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+
+from backend.db import utcnow
 
 bp = Blueprint("pwa", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/pwa")
 
 
 def init_app(app: Flask) -> None:
-    """Register the shell's blueprint."""
+    """Register the shell's blueprints and the template helpers it needs."""
+    from pwa import views
+
     app.register_blueprint(bp)
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals["rendered_at"] = lambda: utcnow().isoformat(timespec="seconds")

@@ -20,7 +20,9 @@ def test_every_message_in_the_code_is_in_every_catalog(tmp_path):
                    check=True, cwd=ROOT, capture_output=True)
     with open(pot, "rb") as fh:
         wanted = {m.id for m in read_po(fh) if m.id}
-    assert len(wanted) > 20
+    # The extractor really read Python and templates of every package (a wrong babel.cfg once
+    # made it read five files).
+    assert {"Use at least %(n)d characters.", "Skip to content", "Install Trygg"} <= wanted
     for lang in LANGS:
         with open(po_path(lang), "rb") as fh:
             have = {m.id for m in read_po(fh, locale=lang) if m.id}

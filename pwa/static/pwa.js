@@ -1,0 +1,201 @@
+// The app shell's script on every page: service worker, install and update, offline notices,
+// the outbox, and forgetting a user's data at sign-out. Everything feature-detects: without it
+// the pages work as plain HTML.
+import './outbox-core.js';
+
+const outbox = self.TryggOutbox;
+const bar = document.getElementById('pwa-bar');
+const strings = bar ? bar.dataset : {};
+const signedIn = document.body.dataset.signedIn === 'true';
+
+function say(text, action) {
+  if (!bar) return;
+  bar.replaceChildren();
+  const message = document.createElement('span');
+  message.textContent = text;
+  bar.append(message);
+  if (action) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button';
+    button.textContent = action.label;
+    button.addEventListener('click', action.run, { once: true });
+    bar.append(' ', button);
+  }
+  bar.hidden = false;
+}
+
+function hush() { if (bar) { bar.hidden = true; bar.replaceChildren(); } }
+
+function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+}
+
+function savedAt() {
+  const meta = document.querySelector('meta[name="trygg-rendered-at"]');
+  if (!meta) return '';
+  const when = new Date(meta.content);
+  return new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(when);
+}
+
+function hasUnsavedInput() {
+  return [...document.querySelectorAll('form[data-dirty="true"]')].length > 0
+    || (document.activeElement && ['INPUT', 'TEXTAREA'].includes(document.activeElement.tagName)
+      && document.activeElement.value !== document.activeElement.defaultValue);
+}
+
+document.addEventListener('input', (event) => {
+  const form = event.target.closest && event.target.closest('form');
+  if (form) form.dataset.dirty = 'true';
+});
+
+// --- offline notice -------------------------------------------------------------------------
+function showConnection() {
+  if (!navigator.onLine) say(format(strings.offline || '', { time: savedAt() }));
+  else if (bar && bar.dataset.kind === 'offline') hush();
+  if (bar) bar.dataset.kind = navigator.onLine ? '' : 'offline';
+}
+window.addEventListener('offline', showConnection);
+window.addEventListener('online', () => { showConnection(); sendOutbox(); });
+
+// --- outbox ---------------------------------------------------------------------------------
+const waitingBadge = document.getElementById('outbox-status');
+
+async function showWaiting() {
+  if (!outbox || !waitingBadge) return;
+  let count = 0;
+  try { count = (await outbox.pending()).length; } catch (e) { return; }
+  waitingBadge.hidden = count === 0;
+  waitingBadge.textContent = count === 1 ? strings.waitingOne : format(strings.waitingMany || '', { n: count });
+}
+
+async function sendOutbox() {
+  if (!outbox || !navigator.onLine) return;
+  try { await outbox.flush(); } catch (e) { /* try again on the next chance */ }
+  showWaiting();
+}
+
+if (outbox) outbox.subscribe(showWaiting);
+
+// --- sign-out forgets this user's saved pages and unsent writes (after a warning) -----------
+async function forgetUser() {
+  if (outbox) await outbox.clear().catch(() => {});
+  if ('caches' in self) await caches.delete('trygg-pages');
+  sessionStorage.clear();
+  const registration = navigator.serviceWorker && await navigator.serviceWorker.getRegistration();
+  if (registration && registration.active) {
+    await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = resolve;
+      registration.active.postMessage({ type: 'forget-user' }, [channel.port2]);
+      setTimeout(resolve, 1000);
+    });
+  }
+}
+
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!form.matches('[data-logout]') || form.dataset.confirmed) return;
+  event.preventDefault();
+  await sendOutbox();
+  const left = outbox ? (await outbox.pending().catch(() => [])).length : 0;
+  if (left > 0 && !window.confirm(format(strings.logoutWarning || '', { n: left }))) return;
+  await forgetUser();
+  form.dataset.confirmed = 'true';
+  form.submit();
+});
+
+// --- install ---------------------------------------------------------------------------------
+let installEvent = null;
+const installButton = document.querySelector('[data-install]');
+window.addEventListener('beforeinstallprompt', (event) => {
+  event.preventDefault();
+  installEvent = event;
+  if (installButton) installButton.hidden = false;
+});
+if (installButton) {
+  installButton.addEventListener('click', async () => {
+    if (!installEvent) return;
+    installEvent.prompt();
+    await installEvent.userChoice.catch(() => null);
+    installEvent = null;
+    installButton.hidden = true;
+  });
+}
+const standalone = window.matchMedia('(display-mode: standalone)').matches || navigator.standalone;
+const iosHint = document.querySelector('[data-ios-hint]');
+if (iosHint && /iphone|ipad|ipod/i.test(navigator.userAgent) && !standalone) iosHint.hidden = false;
+
+// --- service worker: register, warm the cache, offer updates ---------------------------------
+async function warmCache(registration) {
+  if (!signedIn || !registration.active) return;
+  const last = Number(sessionStorage.getItem('trygg-warmed') || 0);
+  if (Date.now() - last < 10 * 60 * 1000 || !navigator.onLine) return;
+  try {
+    const response = await fetch('/api/v1/offline', { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const { urls, home } = await response.json();
+    registration.active.postMessage({ type: 'warm', urls, home });
+    sessionStorage.setItem('trygg-warmed', String(Date.now()));
+  } catch (e) { /* offline: next time */ }
+}
+
+function offerUpdate(worker) {
+  say(strings.updateReady, {
+    label: strings.updateButton,
+    run: () => {
+      sessionStorage.setItem('trygg-updating', '1');
+      worker.postMessage({ type: 'skip-waiting' });
+    },
+  });
+}
+
+// Listen at once: messages that arrive before a listener exists are lost.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (!event.data || event.data.type !== 'page-updated') return;
+    if (event.data.path !== window.location.pathname) return;
+    if (hasUnsavedInput()) {
+      say(strings.newer, { label: strings.showNewer, run: () => window.location.reload() });
+    } else {
+      sessionStorage.setItem('trygg-refreshed', window.location.pathname);
+      window.location.reload();
+    }
+  });
+}
+
+async function startServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const firstInstall = !navigator.serviceWorker.controller;
+  const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker.addEventListener('statechange', () => {
+      if (worker.state !== 'installed') return;
+      if (navigator.serviceWorker.controller) offerUpdate(worker);
+      else if (firstInstall) say(strings.offlineReady);
+    });
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // Swap only when the user asked for it, never under their hands.
+    if (sessionStorage.getItem('trygg-updating')) {
+      sessionStorage.removeItem('trygg-updating');
+      window.location.reload();
+    }
+  });
+  const ready = await navigator.serviceWorker.ready;
+  warmCache(ready);
+  if (signedIn && navigator.storage && navigator.storage.persist) {
+    navigator.storage.persisted().then((done) => done || navigator.storage.persist()).catch(() => {});
+  }
+}
+
+if (sessionStorage.getItem('trygg-refreshed') === window.location.pathname) {
+  sessionStorage.removeItem('trygg-refreshed');
+  say(strings.updated);
+}
+showConnection();
+showWaiting();
+sendOutbox();
+startServiceWorker().catch(() => { /* the pages still work online without it */ });

@@ -1,0 +1,162 @@
+/* Trygg service worker. Rendered by the server so it knows this deploy's files.
+ *
+ * Strategies (named as in Workbox):
+ *  - shell (CSS, JS, icons, offline page): precached under content-hashed names; cache-first.
+ *  - the user's pages (crisis view, co-editor, grounding): stale-while-revalidate — shown from the
+ *    cache at once, refreshed in the background; open pages are told when a newer copy arrived.
+ *  - any other page: network-first, then a saved copy, then the offline page.
+ *  - writes are never cached: the pages' outbox keeps them until the server acknowledges them.
+ * A new version waits until the user taps "Update" (no unconditional skipWaiting).
+ */
+'use strict';
+const VERSION = {{ version|tojson }};
+const PREFIX = 'trygg-';
+const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
+const PAGES_CACHE = PREFIX + 'pages';
+const PRECACHE = {{ precache|tojson }};
+const OFFLINE_URL = '/offline';
+// Pages a person needs most when things are hard: kept offline, served from cache at once.
+const OFFLINE_PAGES = [/^\/$/, /^\/plans\/\d+\/?$/, /^\/plans\/\d+\/edit$/, /^\/grounding\/?$/,
+  /^\/grounding\/[a-z0-9-]+$/, /^\/offline$/];
+{% for url in imports %}importScripts({{ url|tojson }});
+{% endfor %}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith(PREFIX + 'shell-') && name !== SHELL_CACHE)
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type === 'skip-waiting') self.skipWaiting();  // only when the user tapped "Update"
+  if (data.type === 'warm') event.waitUntil(warm(data.urls || [], data.home));
+  if (data.type === 'forget-user') event.waitUntil(forgetUser(event));
+});
+
+async function warm(urls, home) {
+  const cache = await caches.open(PAGES_CACHE);
+  await Promise.all(urls.map(async (url) => {
+    try {
+      const response = await fetch(url, { credentials: 'same-origin' });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch (e) { /* offline now: the next visit will try again */ }
+  }));
+  if (home) await cache.put('/', Response.redirect(home, 302));
+  try {
+    const offline = await fetch(OFFLINE_URL, { credentials: 'same-origin' });
+    if (offline.ok) await cache.put(OFFLINE_URL, offline);
+  } catch (e) { /* keep the precached one */ }
+}
+
+async function forgetUser(event) {
+  await caches.delete(PAGES_CACHE);
+  if (self.TryggOutbox) await self.TryggOutbox.clear();
+  if (event.ports && event.ports[0]) event.ports[0].postMessage({ done: true });
+}
+
+function isOfflinePage(url) {
+  return OFFLINE_PAGES.some((pattern) => pattern.test(url.pathname));
+}
+
+// After the person changed something (a form post, an API write), the next page must show it:
+// for a few seconds navigations go to the network first instead of the saved copy.
+const FRESH_AFTER_WRITE_MS = 10000;
+let lastWriteAt = 0;
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method !== 'GET') { lastWriteAt = Date.now(); return; }
+  if (url.pathname.startsWith('/assets/')) {
+    event.respondWith(cacheFirst(request));
+  } else if (request.mode === 'navigate') {
+    const fresh = Date.now() - lastWriteAt < FRESH_AFTER_WRITE_MS;
+    if (isOfflinePage(url) && !fresh) event.respondWith(staleWhileRevalidate(event, url));
+    else event.respondWith(networkFirst(request, isOfflinePage(url) ? url.pathname : null));
+  }
+});
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(SHELL_CACHE)).put(request, response.clone());
+  return response;
+}
+
+// Parts of a page that change on every render and say nothing about its content.
+function fingerprint(html) {
+  return html
+    .replace(/name="csrf_token" value="[^"]*"/g, '')
+    .replace(/<meta name="(csrf-token|trygg-rendered-at)" content="[^"]*">/g, '');
+}
+
+async function staleWhileRevalidate(event, url) {
+  const cache = await caches.open(PAGES_CACHE);
+  const key = url.pathname;
+  const cached = await cache.match(key);
+  const refresh = (async () => {
+    const response = await fetch(event.request);
+    if (response.redirected || response.type === 'opaqueredirect' || !response.ok) return response;
+    if (cached && cached.type !== 'opaqueredirect' && cached.status === 200) {
+      const [before, after] = await Promise.all([cached.clone().text(), response.clone().text()]);
+      if (fingerprint(before) !== fingerprint(after)) tellPage(event.resultingClientId, key);
+    }
+    await cache.put(key, response.clone());
+    return response;
+  })();
+  if (cached) {
+    event.waitUntil(refresh.catch(() => null));
+    return cached;
+  }
+  try {
+    return await refresh;
+  } catch (e) {
+    return offlineFallback();
+  }
+}
+
+async function tellPage(clientId, path) {
+  // The page that just opened from cache learns that a newer copy is now saved.
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const client = clientId && await self.clients.get(clientId);
+    if (client) { client.postMessage({ type: 'page-updated', path }); return; }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function networkFirst(request, pageKey) {
+  try {
+    const response = await fetch(request);
+    if (pageKey && response.ok && !response.redirected) {
+      const cache = await caches.open(PAGES_CACHE);
+      await cache.put(pageKey, response.clone());
+    }
+    return response;
+  } catch (e) {
+    const cached = await caches.match(pageKey || request, { ignoreSearch: true });
+    return cached || offlineFallback();
+  }
+}
+
+async function offlineFallback() {
+  return (await caches.match(OFFLINE_URL, { cacheName: PAGES_CACHE }))
+    || (await caches.match(OFFLINE_URL))
+    || new Response('Offline', { status: 503, headers: { 'Content-Type': 'text/plain' } });
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'trygg-outbox' && self.TryggOutbox) {
+    event.waitUntil(self.TryggOutbox.flush());
+  }
+});

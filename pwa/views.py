@@ -1,0 +1,97 @@
+"""The installable shell: web app manifest, service worker, offline page, offline URL list."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from backend import db
+from backend.access import public, signed_in
+from backend.assets import all_assets, asset_url
+from backend.offline import home_url, offline_sections, warm_urls
+
+bp = Blueprint("pwa_shell", __name__)
+
+THEME_COLOUR = "#2f5d62"
+BACKGROUND_COLOUR = "#f7f5f0"
+
+
+@bp.route("/manifest.webmanifest")
+@public
+def manifest():
+    """The web app manifest, named in the user's language."""
+    data = {
+        "id": "/",
+        "name": _("Trygg – my safety plan"),
+        "short_name": "Trygg",
+        "description": _("Your safety plan, close at hand, also without a network."),
+        "lang": str(get_locale()),
+        "start_url": "/?source=home-screen",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": [
+            {"src": asset_url("pwa", "icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("pwa", "icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("pwa", "icons/maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        ],
+    }
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def precache_urls() -> list[str]:
+    """The shell: every hashed static asset, plus plain names for scripts other modules import."""
+    urls = []
+    for package, filename in all_assets(current_app):
+        urls.append(asset_url(package, filename))
+        if filename.endswith(".js"):
+            urls.append(url_for("assets", package=package, filename=filename))
+    return sorted(set(urls)) + [url_for("pwa_shell.offline")]
+
+
+def shell_version(urls: list[str]) -> str:
+    """Changes whenever any shell file changes: hashed names are in the list."""
+    return hashlib.sha256("\n".join(urls).encode()).hexdigest()[:12]
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():
+    """The service worker, at the root so its scope is the whole app."""
+    urls = precache_urls()
+    body = render_template("pwa/sw.js", version=shell_version(urls), precache=urls,
+                           imports=[asset_url("pwa", name) for name in ("outbox-core.js", "sw-push.js")
+                                    if _exists(name)])
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def _exists(filename: str) -> bool:
+    """True if the pwa package ships this static file."""
+    return any(p == "pwa" and f == filename for p, f in all_assets(current_app))
+
+
+@bp.route("/offline")
+@public
+def offline():
+    """Shown for a page that was never saved: crisis lines first, then the saved pages."""
+    user = current_user if current_user.is_authenticated else None
+    sections = offline_sections(db.session(), user, str(get_locale()))
+    return render_template("pwa/offline.html", sections=sections)
+
+
+@bp.route("/api/v1/offline")
+@signed_in
+def offline_manifest():
+    """What the service worker should keep for this user, and where "/" leads."""
+    return jsonify(urls=warm_urls(db.session(), current_user),
+                   home=home_url(db.session(), current_user))
