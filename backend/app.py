@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, core, db, i18n, migrate, nav, security
+from backend import access, accounts, assets, broker, core, db, i18n, migrate, nav, security
+from backend import push
 from backend.config import REPO_ROOT, build_config
 
 
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    broker.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
@@ -36,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app)
     assets.init_app(app)
     nav.init_app(app)
+    push.init_app(app)
     _register_features(app)
     return app
 

@@ -8,6 +8,7 @@ import pytest
 
 from backend import create_app
 from backend.accounts.services import create_user
+from backend.broker import get_broker
 from backend.db import Base, get_engine, session_scope
 from backend.i18n_tools import compile_all
 from support.databases import drop_database, fresh_database_url, is_postgres
@@ -31,6 +32,7 @@ def app(tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance")})
     Base.metadata.create_all(get_engine(app))
     yield app
+    get_broker(app).stop()
     get_engine(app).dispose()
     drop_database(url)
 

@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from backend import create_app
+from backend.broker import get_broker
 from backend.db import get_engine
 from backend.migrate import upgrade
 from support.databases import drop_database, fresh_database_url
@@ -64,6 +65,7 @@ def live_server(tmp_path_factory):
     yield live
     server.shutdown()
     thread.join(timeout=5)
+    get_broker(live.app).stop()
     get_engine(live.app).dispose()
     drop_database(db_url)
 

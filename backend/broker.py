@@ -1,0 +1,196 @@
+"""Live updates between open editors: "plan P is now at revision R".
+
+In one process (SQLite) messages go straight to the local subscribers after the database commit.
+With PostgreSQL every process LISTENs on one channel and a publish is a NOTIFY sent inside the
+writer's transaction, so it is delivered — to every process, including this one — only if and
+when the change commits. Payloads carry ids and numbers only, never plan text.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import select
+import threading
+from typing import Iterator
+
+from flask import Flask, current_app
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+CHANNEL = "trygg_live"
+_PENDING_KEY = "trygg_broker_pending"
+
+
+class Subscription:
+    """One open editor's mailbox for one topic."""
+
+    def __init__(self, broker: "Broker", topic: str, maxsize: int = 256):
+        self.topic = topic
+        self._broker = broker
+        self._queue: queue.Queue[dict] = queue.Queue(maxsize=maxsize)
+
+    def deliver(self, message: dict) -> None:
+        """Called by the broker; a slow reader loses the oldest news, never blocks the others."""
+        try:
+            self._queue.put_nowait(message)
+        except queue.Full:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._queue.put_nowait(message)
+
+    def get(self, timeout: float) -> dict | None:
+        """The next message, or None after `timeout` seconds."""
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def messages(self, timeout: float) -> Iterator[dict | None]:
+        """Messages as they come; None at every quiet `timeout` (time for a heartbeat)."""
+        while True:
+            yield self.get(timeout)
+
+    def close(self) -> None:
+        """Stop receiving."""
+        self._broker.unsubscribe(self)
+
+
+class Broker:
+    """In-process fan-out: topic -> subscriptions."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._topics: dict[str, set[Subscription]] = {}
+
+    def subscribe(self, topic: str) -> Subscription:
+        """Open a mailbox for a topic (e.g. "plan:12")."""
+        subscription = Subscription(self, topic)
+        with self._lock:
+            self._topics.setdefault(topic, set()).add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Close a mailbox."""
+        with self._lock:
+            subscribers = self._topics.get(subscription.topic)
+            if subscribers:
+                subscribers.discard(subscription)
+                if not subscribers:
+                    del self._topics[subscription.topic]
+
+    def count(self, topic: str | None = None) -> int:
+        """Open mailboxes (for one topic, or all): the number of live editors in this process."""
+        with self._lock:
+            if topic is not None:
+                return len(self._topics.get(topic, ()))
+            return sum(len(s) for s in self._topics.values())
+
+    def dispatch(self, topic: str, message: dict) -> None:
+        """Hand a message to this process's subscribers of a topic."""
+        with self._lock:
+            subscribers = list(self._topics.get(topic, ()))
+        for subscription in subscribers:
+            subscription.deliver(message)
+
+    def publish(self, db: Session, topic: str, message: dict) -> None:
+        """Send after `db` commits (nothing is sent if it rolls back)."""
+        db.info.setdefault(_PENDING_KEY, []).append((topic, message))
+
+    def after_commit(self, db: Session) -> None:
+        """Deliver what the committed transaction published."""
+        for topic, message in db.info.pop(_PENDING_KEY, []):
+            self.dispatch(topic, message)
+
+    def after_rollback(self, db: Session) -> None:
+        """Forget what a rolled-back transaction published."""
+        db.info.pop(_PENDING_KEY, None)
+
+    def stop(self) -> None:
+        """Nothing to stop in process."""
+
+
+class PostgresBroker(Broker):
+    """Fan-out across processes with LISTEN/NOTIFY on one channel."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__()
+        self._dsn = dsn
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def subscribe(self, topic: str) -> Subscription:
+        """Open a mailbox; the first one starts this process's listener (none without editors)."""
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._listen, name="trygg-broker", daemon=True)
+                self._thread.start()
+        self._ready.wait(timeout=10)
+        return super().subscribe(topic)
+
+    def publish(self, db: Session, topic: str, message: dict) -> None:
+        """NOTIFY inside the writer's transaction: PostgreSQL delivers it on commit."""
+        payload = json.dumps({"topic": topic, "message": message}, separators=(",", ":"))
+        db.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+
+    def after_commit(self, db: Session) -> None:
+        """Delivery comes back through LISTEN, also to this process."""
+
+    def _listen(self) -> None:
+        """Keep one connection LISTENing; reconnect if it drops."""
+        import psycopg
+
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._ready.set()
+                    while not self._stopping.is_set():
+                        if select.select([conn.fileno()], [], [], 1.0)[0]:
+                            for note in conn.notifies(timeout=0, stop_after=None):
+                                self._receive(note.payload)
+                        else:
+                            conn.execute("SELECT 1")  # notices a dead connection
+            except Exception:  # noqa: BLE001 - keep listening whatever happened
+                self._ready.set()
+                log.exception("live-update listener lost its connection; reconnecting")
+                self._stopping.wait(1.0)
+
+    def _receive(self, payload: str) -> None:
+        """Pass a NOTIFY on to local subscribers."""
+        try:
+            data = json.loads(payload)
+            self.dispatch(data["topic"], data["message"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed live-update payload")
+
+    def stop(self) -> None:
+        """End the listener thread."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def _libpq_dsn(url: str) -> str:
+    """SQLAlchemy's postgresql+psycopg://… as a plain libpq URL."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def init_app(app: Flask) -> None:
+    """Pick the broker for the database and hook delivery to commits."""
+    url = app.config["DATABASE_URL"]
+    broker: Broker = PostgresBroker(_libpq_dsn(url)) if url.startswith("postgresql") else Broker()
+    app.extensions["trygg.broker"] = broker
+    maker = app.extensions["trygg.sessionmaker"]
+    event.listen(maker, "after_commit", broker.after_commit)
+    event.listen(maker, "after_soft_rollback", lambda db, _tx: broker.after_rollback(db))
+
+
+def get_broker(app: Flask | None = None) -> Broker:
+    """This app's broker."""
+    return (app or current_app).extensions["trygg.broker"]
