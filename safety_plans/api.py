@@ -1,0 +1,199 @@
+"""The JSON API under /api/v1 (described by /api/v1/openapi.json).
+
+Bad input always gets a 4xx with `{"error": code, "message": text, "status": n}` and changes
+nothing; access is checked by the same `safety_plans.access` as the HTML pages.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from backend import audit, db
+from backend.access import public, roles
+from safety_plans import crisis_lines, services
+from safety_plans.access import load_plan
+from safety_plans.content import SECTIONS
+from safety_plans.export import plan_dict
+from safety_plans.openapi import openapi_document
+from safety_plans.services import OpError
+
+api = Blueprint("plans_api", __name__, url_prefix="/api/v1")
+PLAN_ROLES = ("client", "therapist")
+
+
+def _error(exc: OpError):
+    return jsonify(exc.to_dict()), exc.status
+
+
+@api.errorhandler(OpError)
+def _op_error(exc: OpError):
+    db.session().rollback()
+    return _error(exc)
+
+
+def _json_body() -> dict:
+    """The request's JSON object, or a clear 400."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise OpError("bad_json", _("The request body must be a JSON object."), 400)
+    return body
+
+
+def _lines_json(country: str, locale: str) -> list[dict]:
+    return [
+        {"id": l.id, "kind": l.kind, "number": l.number, "label": l.label, "hours": l.hours,
+         "note": l.note, "tel": l.tel_href, "sms": l.sms_href, "source": l.source,
+         "checked_on": l.checked_on}
+        for l in crisis_lines.lines_for(country, locale)
+    ]
+
+
+@api.route("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
+
+
+@api.route("/crisis-lines")
+@public
+def crisis_lines_list():
+    """Crisis lines for one country, labelled in the reader's language (never behind a login)."""
+    country = (request.args.get("country") or "").upper()
+    if country not in crisis_lines.countries():
+        raise OpError("unknown_country", _("We have no crisis lines for that country yet."), 404)
+    locale = str(get_locale())
+    return jsonify(country=country, name=crisis_lines.country_name(country, locale),
+                   lines=_lines_json(country, locale))
+
+
+@api.route("/sections")
+@public
+def sections():
+    """The plan's sections with their hints and ideas, in the reader's language."""
+    return jsonify(sections=[
+        {"key": s.key, "title": str(s.title), "hint": str(s.hint), "people": s.people,
+         "suggestions": [str(x) for x in s.suggestions]}
+        for s in SECTIONS
+    ])
+
+
+@api.route("/plans")
+@roles(*PLAN_ROLES)
+def plans():
+    """The plans this user may open: a client's own, a therapist's linked clients'."""
+    session = db.session()
+    if current_user.role == "client":
+        plan = services.plan_of(session, current_user)
+        found = [plan] if plan else []
+        listed = [{"id": p.id, "client": current_user.name, "revision": p.revision} for p in found]
+    else:
+        listed = [{"id": p.id, "client": c.name, "revision": p.revision}
+                  for c, p in services.plans_of_clients(session, current_user) if p]
+    return jsonify(plans=listed)
+
+
+@api.route("/plans/<int:plan_id>")
+@roles(*PLAN_ROLES)
+def plan(plan_id: int):
+    """The whole plan, with the crisis lines for its country."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, "open")
+    body = plan_dict(session, found)
+    body["crisis_lines"] = _lines_json(found.country, str(get_locale()))
+    session.commit()
+    return jsonify(body)
+
+
+@api.route("/plans/<int:plan_id>", methods=["PATCH"])
+@roles("client")
+def update_plan(plan_id: int):
+    """The client changes the plan's country."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, owner_only=True)
+    body = _json_body()
+    if set(body) - {"country"} or not isinstance(body.get("country"), str):
+        raise OpError("bad_fields", _("Only “country” can be changed here."), 400)
+    services.set_country(session, found, current_user, body["country"].upper(), set(crisis_lines.countries()))
+    session.commit()
+    return jsonify(id=found.id, country=found.country, revision=found.revision)
+
+
+@api.route("/plans/<int:plan_id>/changes")
+@roles(*PLAN_ROLES)
+def changes(plan_id: int):
+    """The catch-up feed: changes after `since` (a revision), oldest first."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, "open")
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise OpError("bad_since", _("“since” must be a revision number."), 400)
+    feed = services.changes_since(session, found, int(since))
+    session.commit()
+    return jsonify(revision=found.revision, changes=[services.change_dict(c) for c in feed],
+                   more=bool(feed) and feed[-1].revision < found.revision)
+
+
+@api.route("/plans/<int:plan_id>/changes", methods=["POST"])
+@roles(*PLAN_ROLES)
+def post_changes(plan_id: int):
+    """Apply a batch of ops: `{"ops": [...]}` → per-op results and the new revision."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, "change")
+    body = _json_body()
+    if "ops" not in body:
+        raise OpError("bad_ops", _("“ops” must be a list of changes."), 400)
+    results = services.apply_ops(session, found, current_user, body["ops"])
+    session.commit()
+    return jsonify(revision=found.revision, results=[r.to_dict() for r in results])
+
+
+@api.route("/plans/<int:plan_id>/commitments")
+@roles(*PLAN_ROLES)
+def commitments(plan_id: int):
+    """Every commitment, newest first."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, "open")
+    listed = [services.commitment_dict(c) for c in services.commitments(session, found)]
+    session.commit()
+    return jsonify(commitments=listed)
+
+
+@api.route("/plans/<int:plan_id>/commitments", methods=["POST"])
+@roles(*PLAN_ROLES)
+def add_commitment(plan_id: int):
+    """Record a commitment: `{"text", "due"?, "made_on"?, "uuid"?}`."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, "change")
+    body = _json_body()
+    made = services.add_commitment(session, found, current_user, body.get("text"), due=body.get("due"),
+                                   made_on=body.get("made_on"), op_uuid=body.get("uuid"))
+    session.commit()
+    return jsonify(services.commitment_dict(made)), 201
+
+
+@api.route("/plans/<int:plan_id>/commitments/<int:commitment_id>", methods=["PATCH"])
+@roles(*PLAN_ROLES)
+def review_commitment(plan_id: int, commitment_id: int):
+    """Say how it went: `{"status": "kept"|"partly"|"not_kept", "note"?, "uuid"?}`."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, "change")
+    body = _json_body()
+    done = services.review_commitment(session, found, current_user, commitment_id, body.get("status"),
+                                      body.get("note", ""), op_uuid=body.get("uuid"))
+    session.commit()
+    return jsonify(services.commitment_dict(done))
+
+
+@api.route("/plans/<int:plan_id>/access-log")
+@roles("client")
+def access_log(plan_id: int):
+    """The client's own log of therapist access."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, owner_only=True)
+    return jsonify(events=[
+        {"actor": e.actor.name, "actor_id": e.actor_id, "action": e.action,
+         "object_type": e.object_type, "object_id": e.object_id, "at": e.at.isoformat()}
+        for e in audit.events_for(session, found.owner_id)
+    ])

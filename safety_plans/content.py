@@ -1,0 +1,127 @@
+"""The plan's sections in crisis order, each with a kind hint and a few ideas to pick from.
+
+Written in our own words; every string goes through the catalogs so nb, sv and en read naturally.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the plan: its key (the API's `section`), title, hint and suggestions."""
+
+    key: str
+    title: object
+    hint: object
+    suggestions: tuple = field(default_factory=tuple)
+    people: bool = False  # items carry a phone number, "has agreed" and a text message
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "warning_signs",
+        _l("My warning signs"),
+        _l("Thoughts, feelings or situations that tell you a hard time may be coming."),
+        (
+            _l("I stop answering messages"),
+            _l("I sleep badly for several nights"),
+            _l("I start to feel that nothing matters"),
+            _l("I drink more than I meant to"),
+            _l("I feel numb or far away"),
+        ),
+    ),
+    Section(
+        "inner_coping",
+        _l("Things I can do on my own"),
+        _l("Small, safe things that help you through the next few minutes, without anyone else."),
+        (
+            _l("Go for a short walk"),
+            _l("Hold something cold or warm in my hands"),
+            _l("Listen to a song I like"),
+            _l("Take a warm shower"),
+            _l("Write down what I feel"),
+            _l("Breathe out slowly, a little longer than I breathe in"),
+        ),
+    ),
+    Section(
+        "distraction",
+        _l("People and places that take my mind off things"),
+        _l("Where you can be among others for a while, and people you like to be with."),
+        (
+            _l("The library"),
+            _l("A café where I feel at ease"),
+            _l("A friend I can go for a walk with"),
+            _l("The gym or a swimming pool"),
+        ),
+        people=True,
+    ),
+    Section(
+        "support",
+        _l("People I can ask for help"),
+        _l("People you trust and can call or text when things get hard. Ask them first if they are happy to be on your plan."),
+        (
+            _l("A family member"),
+            _l("A close friend"),
+            _l("A neighbour"),
+        ),
+        people=True,
+    ),
+    Section(
+        "professionals",
+        _l("Professionals and services"),
+        _l("Your therapist, doctor or clinic, and when they can be reached. The crisis lines are always at the top of your plan."),
+        (
+            _l("My therapist"),
+            _l("My GP"),
+            _l("The out-of-hours doctor"),
+        ),
+        people=True,
+    ),
+    Section(
+        "safe_environment",
+        _l("Making my surroundings safer"),
+        _l("What you can do to make things around you safer when you feel worse, including alcohol and drugs."),
+        (
+            _l("Ask someone to keep my medicines for me"),
+            _l("Keep no alcohol at home for now"),
+            _l("Stay away from places where I usually use"),
+            _l("Give away things I could hurt myself with"),
+        ),
+    ),
+    Section(
+        "reasons",
+        _l("What matters to me"),
+        _l("Reasons to keep going, people and things you care about, and what you hope for."),
+        (
+            _l("My children"),
+            _l("My pet"),
+            _l("A trip I want to take"),
+            _l("Seeing the seasons change"),
+        ),
+    ),
+    Section(
+        "grounding",
+        _l("My grounding exercises"),
+        _l("Ways to come back to the here and now when feelings get too strong. Eyes open, and notice where you are."),
+        (
+            _l("Name five things I can see"),
+            _l("Press my heels into the floor"),
+            _l("Say where I am and today's date"),
+            _l("Run cool water over my hands"),
+        ),
+    ),
+)
+
+SECTION_KEYS = tuple(s.key for s in SECTIONS)
+BY_KEY = {s.key: s for s in SECTIONS}
+PEOPLE_SECTIONS = frozenset(s.key for s in SECTIONS if s.people)
+
+COMMITMENT_STATUSES = {
+    "open": _l("Open"),
+    "kept": _l("Kept"),
+    "partly": _l("Partly kept"),
+    "not_kept": _l("Not kept"),
+}

@@ -1,0 +1,88 @@
+"""Crisis and emergency numbers by country, from `data/crisis_lines.json`.
+
+Every number carries its source and the date it was checked. Lines are shown only for the plan's
+country: numbers that begin with 116 work only inside the country they belong to.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "crisis_lines.json"
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """One number, labelled in the reader's language."""
+
+    id: str
+    kind: str  # emergency | health | crisis | youth
+    number: str
+    tel: str
+    sms: str
+    sms_body: str
+    label: str
+    hours: str
+    note: str
+    source: str
+    checked_on: str
+
+    @property
+    def tel_href(self) -> str:
+        """A tel: link, or "" for text-only services."""
+        return f"tel:{self.tel}" if self.tel else ""
+
+    @property
+    def sms_href(self) -> str:
+        """An sms: link with the keyword to send, or "" when the line takes no texts."""
+        if not self.sms:
+            return ""
+        return f"sms:{self.sms}" + (f"?body={quote(self.sms_body)}" if self.sms_body else "")
+
+
+@lru_cache(maxsize=1)
+def load() -> dict:
+    """The data file, read once."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def countries() -> list[str]:
+    """Country codes we have numbers for."""
+    return list(load()["countries"])
+
+
+def country_name(country: str, locale: str) -> str:
+    """A country's name in the reader's language."""
+    names = load()["countries"].get(country, {}).get("name", {})
+    return names.get(locale) or names.get("en") or country
+
+
+def _pick(texts: dict | None, locale: str) -> str:
+    if not texts:
+        return ""
+    return texts.get(locale) or texts.get("en", "")
+
+
+def lines_for(country: str, locale: str) -> list[CrisisLine]:
+    """The numbers for one country, emergency first, labelled in `locale`."""
+    raw = load()["countries"].get(country, {}).get("lines", [])
+    return [
+        CrisisLine(
+            id=e["id"], kind=e["kind"], number=e["number"], tel=e.get("tel", ""),
+            sms=e.get("sms", ""), sms_body=e.get("sms_body", ""), label=_pick(e["label"], locale),
+            hours=_pick(e.get("hours"), locale), note=_pick(e.get("note"), locale),
+            source=e["source"], checked_on=e["checked_on"],
+        )
+        for e in raw
+    ]
+
+
+def emergency_number(country: str) -> str:
+    """The first emergency number of a country (113 in Norway, 112 in Sweden, ...)."""
+    for line in lines_for(country, "en"):
+        if line.kind == "emergency":
+            return line.number
+    return ""

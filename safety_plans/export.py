@@ -1,0 +1,42 @@
+"""The plan as one JSON document, with its whole change history (format: EXPORT.md)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db import utcnow
+from safety_plans import services
+from safety_plans.content import SECTION_KEYS
+from safety_plans.models import Plan, PlanChange
+
+EXPORT_FORMAT = "trygg.safety-plan"
+EXPORT_VERSION = 1
+
+
+def plan_dict(db: Session, plan: Plan, include_deleted: bool = False) -> dict:
+    """The plan as the API and the export show it: sections in plan order, items in order."""
+    grouped = services.items_by_section(db, plan, include_deleted=include_deleted)
+    return {
+        "id": plan.id,
+        "country": plan.country,
+        "revision": plan.revision,
+        "owner": {"id": plan.owner.id, "name": plan.owner.name},
+        "updated_at": plan.updated_at.isoformat(),
+        "sections": [
+            {"key": key, "items": [services.snapshot(i) for i in grouped.get(key, [])]}
+            for key in SECTION_KEYS
+        ],
+        "commitments": [services.commitment_dict(c) for c in services.commitments(db, plan)],
+    }
+
+
+def export_plan(db: Session, plan: Plan) -> dict:
+    """Everything: the plan (removed items included, flagged) and every change, oldest first."""
+    changes = db.scalars(select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.revision))
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "plan": plan_dict(db, plan, include_deleted=True),
+        "history": [services.change_dict(c) for c in changes],
+    }

@@ -1,0 +1,115 @@
+"""The safety plan: one per client, its items, its history of changes, commitments and invites."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.accounts.models import User
+from backend.db import Base, UTCDateTime, utcnow
+
+
+class Plan(Base):
+    """A client's safety plan. `revision` counts every accepted change (the sync feed's clock)."""
+
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    country: Mapped[str] = mapped_column(String(2), default="NO")
+    revision: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+
+class PlanItem(Base):
+    """One line of a plan section. Deleted items are kept (flagged) so they can be restored.
+
+    `field_versions` maps each field to [item version that last set it, author id], so edits to
+    different fields never conflict and a stale edit of the same field can be told apart.
+    """
+
+    __tablename__ = "plan_item"
+    __table_args__ = (Index("ix_plan_item_plan_section", "plan_id", "section", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    agreed: Mapped[bool] = mapped_column(default=False)
+    sms_message: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlanChange(Base):
+    """One accepted op: the plan's history, the therapist audit trail and the sync feed at once.
+
+    `op_uuid` is the id the editor made for the op; a retry with the same id gets `result` back
+    and changes nothing.
+    """
+
+    __tablename__ = "plan_change"
+    __table_args__ = (UniqueConstraint("plan_id", "revision", name="uq_plan_change_plan_revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column()
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    op: Mapped[str] = mapped_column(String(24))
+    item_uuid: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict | None] = mapped_column(JSON, default=None)
+    op_uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+
+class Commitment(Base):
+    """A Seeking Safety commitment made in session: what, by when, and how it went."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (Index("ix_commitment_plan_made", "plan_id", "made_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    made_on: Mapped[date] = mapped_column(Date)
+    due: Mapped[date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class Invite(Base):
+    """A therapist's one-time, expiring invitation for a client to link with them."""
+
+    __tablename__ = "plan_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])

@@ -1,0 +1,171 @@
+"""The OpenAPI 3 document for /api/v1 (a test checks it lists every /api/v1 route).
+
+Other packages add their paths with `add_paths(app, {...})` in their init_app.
+"""
+from __future__ import annotations
+
+from flask import current_app
+
+from safety_plans.content import SECTION_KEYS
+from safety_plans.services import FIELDS, MAX_BATCH, OP_TYPES, TEXT_LIMITS
+
+_ERR = {"$ref": "#/components/responses/Error"}
+_PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CID = {"name": "commitment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _ok(schema_ref: str, description: str = "OK") -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(c): _ERR for c in codes}
+
+
+def _body(schema_ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+PATHS = {
+    "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
+                                     "responses": {"200": {"description": "OpenAPI 3 document"}}}},
+    "/api/v1/crisis-lines": {"get": {
+        "summary": "Crisis lines for a country (no sign-in needed)", "security": [],
+        "parameters": [{"name": "country", "in": "query", "required": True,
+                        "schema": {"type": "string", "example": "NO"}}],
+        "responses": {"200": _ok("CrisisLines"), **_errors(404)}}},
+    "/api/v1/sections": {"get": {
+        "summary": "Plan sections with hints and suggestions in the reader's language", "security": [],
+        "responses": {"200": {"description": "Sections"}}}},
+    "/api/v1/plans": {"get": {
+        "summary": "Plans the signed-in user may open",
+        "responses": {"200": {"description": "List of plans"}, **_errors(401, 403)}}},
+    "/api/v1/plans/{plan_id}": {
+        "get": {"summary": "A whole plan with its crisis lines", "parameters": [_PLAN_ID],
+                "responses": {"200": _ok("Plan"), **_errors(401, 403, 404)}},
+        "patch": {"summary": "Change the plan's country (client only)", "parameters": [_PLAN_ID],
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                      "type": "object", "properties": {"country": {"type": "string"}}, "required": ["country"]}}}},
+                  "responses": {"200": {"description": "Updated"}, **_errors(400, 401, 403, 404, 422)}},
+    },
+    "/api/v1/plans/{plan_id}/changes": {
+        "get": {"summary": "Changes after a revision (catch-up feed), oldest first", "parameters": [
+                    _PLAN_ID, {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": _ok("ChangeFeed"), **_errors(400, 401, 403, 404)}},
+        "post": {"summary": "Apply a batch of ops (idempotent by op uuid)", "parameters": [_PLAN_ID],
+                 "requestBody": _body("OpBatch"),
+                 "responses": {"200": _ok("OpResults"), **_errors(400, 401, 403, 404, 409, 413, 422)}},
+    },
+    "/api/v1/plans/{plan_id}/commitments": {
+        "get": {"summary": "Commitments, newest first", "parameters": [_PLAN_ID],
+                "responses": {"200": {"description": "Commitments"}, **_errors(401, 403, 404)}},
+        "post": {"summary": "Record a commitment made in session", "parameters": [_PLAN_ID],
+                 "requestBody": _body("NewCommitment"),
+                 "responses": {"201": _ok("Commitment", "Created"), **_errors(400, 401, 403, 404, 422)}},
+    },
+    "/api/v1/plans/{plan_id}/commitments/{commitment_id}": {
+        "patch": {"summary": "Say how a commitment went", "parameters": [_PLAN_ID, _CID],
+                  "requestBody": _body("CommitmentReview"),
+                  "responses": {"200": _ok("Commitment"), **_errors(400, 401, 403, 404, 422)}},
+    },
+    "/api/v1/plans/{plan_id}/access-log": {
+        "get": {"summary": "Who opened, printed, exported or changed the plan (client only)",
+                "parameters": [_PLAN_ID],
+                "responses": {"200": {"description": "Events, newest first"}, **_errors(401, 403, 404)}},
+    },
+}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error", "status"], "properties": {
+        "error": {"type": "string", "description": "stable code, e.g. unknown_section, too_long, bad_json"},
+        "message": {"type": "string", "description": "for people, in their language"},
+        "status": {"type": "integer"}, "op_index": {"type": "integer"}}},
+    "Fields": {"type": "object", "additionalProperties": False, "properties": {
+        "text": {"type": "string", "maxLength": TEXT_LIMITS["text"]},
+        "phone": {"type": "string", "maxLength": TEXT_LIMITS["phone"]},
+        "agreed": {"type": "boolean", "description": "has agreed to be on my plan"},
+        "sms_message": {"type": "string", "maxLength": TEXT_LIMITS["sms_message"]}}},
+    "Op": {"type": "object", "required": ["uuid", "type", "item"], "properties": {
+        "uuid": {"type": "string", "description": "made by the client; a retry with the same uuid returns the first result"},
+        "type": {"type": "string", "enum": list(OP_TYPES)},
+        "item": {"type": "string", "description": "the item's uuid (made by the client for add)"},
+        "section": {"type": "string", "enum": list(SECTION_KEYS), "description": "required for add"},
+        "fields": {"$ref": "#/components/schemas/Fields"},
+        "position": {"type": "integer", "minimum": 0, "description": "index in the section (add, move)"},
+        "base_version": {"type": "integer", "minimum": 0,
+                         "description": "the item version the change was based on (required for edit, delete)"}}},
+    "OpBatch": {"type": "object", "required": ["ops"], "properties": {
+        "ops": {"type": "array", "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/Op"}}}},
+    "OpResult": {"type": "object", "properties": {
+        "op": {"type": "string"}, "item": {"type": "string"},
+        "status": {"type": "string", "enum": ["applied", "conflict", "kept"],
+                   "description": "conflict: applied over another person's newer edit (see conflicts); "
+                                  "kept: a delete refused because the item was edited since base_version"},
+        "revision": {"type": "integer"}, "version": {"type": "integer"},
+        "replayed": {"type": "boolean", "description": "true when this is the stored result of a retry"},
+        "conflicts": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string", "enum": list(FIELDS)}, "overwritten": {},
+            "author_id": {"type": "integer"}, "author_name": {"type": "string"}}}}}},
+    "OpResults": {"type": "object", "properties": {
+        "revision": {"type": "integer"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/OpResult"}}}},
+    "Change": {"type": "object", "properties": {
+        "revision": {"type": "integer"}, "op": {"type": "string"}, "op_uuid": {"type": "string"},
+        "item": {"type": "string"}, "author_id": {"type": "integer", "nullable": True},
+        "author": {"type": "string", "nullable": True}, "at": {"type": "string", "format": "date-time"},
+        "before": {"type": "object", "nullable": True}, "after": {"type": "object", "nullable": True}}},
+    "ChangeFeed": {"type": "object", "properties": {
+        "revision": {"type": "integer"}, "more": {"type": "boolean"},
+        "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}}}},
+    "Item": {"type": "object", "properties": {
+        "uuid": {"type": "string"}, "section": {"type": "string"}, "text": {"type": "string"},
+        "phone": {"type": "string"}, "agreed": {"type": "boolean"}, "sms_message": {"type": "string"},
+        "position": {"type": "integer"}, "version": {"type": "integer"}, "deleted": {"type": "boolean"}}},
+    "Plan": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "country": {"type": "string"}, "revision": {"type": "integer"},
+        "sections": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}}},
+        "commitments": {"type": "array", "items": {"$ref": "#/components/schemas/Commitment"}},
+        "crisis_lines": {"type": "array", "items": {"$ref": "#/components/schemas/CrisisLine"}}}},
+    "NewCommitment": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "maxLength": 500}, "due": {"type": "string", "format": "date"},
+        "made_on": {"type": "string", "format": "date"}, "uuid": {"type": "string"}}},
+    "CommitmentReview": {"type": "object", "required": ["status"], "properties": {
+        "status": {"type": "string", "enum": ["open", "kept", "partly", "not_kept"]},
+        "note": {"type": "string", "maxLength": 500}, "uuid": {"type": "string"}}},
+    "Commitment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "uuid": {"type": "string"}, "text": {"type": "string"},
+        "made_on": {"type": "string", "format": "date"}, "due": {"type": "string", "format": "date", "nullable": True},
+        "status": {"type": "string"}, "note": {"type": "string"}}},
+    "CrisisLine": {"type": "object", "properties": {
+        "id": {"type": "string"}, "kind": {"type": "string"}, "number": {"type": "string"},
+        "label": {"type": "string"}, "hours": {"type": "string"}, "tel": {"type": "string"},
+        "sms": {"type": "string"}, "source": {"type": "string"}, "checked_on": {"type": "string", "format": "date"}}},
+    "CrisisLines": {"type": "object", "properties": {
+        "country": {"type": "string"}, "name": {"type": "string"},
+        "lines": {"type": "array", "items": {"$ref": "#/components/schemas/CrisisLine"}}}},
+}
+
+
+def add_paths(app, paths: dict) -> None:
+    """Let another package describe its /api/v1 endpoints in the same document."""
+    app.extensions.setdefault("trygg.openapi_paths", {}).update(paths)
+
+
+def openapi_document() -> dict:
+    """The document served at /api/v1/openapi.json."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Trygg API", "version": "1",
+                 "description": "JSON API used by Trygg's web app. Sign in through /auth/login; "
+                                "state-changing requests send the CSRF token in an X-CSRFToken header."},
+        "servers": [{"url": "/"}],
+        "paths": {**PATHS, **current_app.extensions.get("trygg.openapi_paths", {})},
+        "components": {
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "trygg_session"}},
+            "schemas": SCHEMAS,
+            "responses": {"Error": {"description": "Refused; nothing was changed",
+                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+        },
+        "security": [{"session": []}],
+    }

@@ -1,0 +1,377 @@
+"""HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import segno
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from backend import audit, db
+from backend.access import roles
+from backend.accounts import care
+from safety_plans import crisis_lines, services
+from safety_plans.access import load_plan
+from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
+from safety_plans.export import export_plan
+from safety_plans.forms import default_due, op_from_form
+from safety_plans.models import Invite, PlanItem
+
+bp = Blueprint("safety_plans", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/safety_plans")
+
+PLAN_ROLES = ("client", "therapist")
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def tel_href(phone: str) -> str:
+    """tel: link for a number as people write it (spaces and brackets dropped)."""
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    return f"tel:{digits}" if digits else ""
+
+
+def sms_href(phone: str, message: str = "") -> str:
+    """sms: link, with the client's pre-written message when they chose one."""
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    if not digits:
+        return ""
+    return f"sms:{digits}" + (f"?body={quote(message)}" if message else "")
+
+
+@bp.app_template_global()
+def plan_links():
+    """Helpers the plan templates use."""
+    return {"tel": tel_href, "sms": sms_href}
+
+
+def _plan_context(plan, **extra) -> dict:
+    session = db.session()
+    locale = _locale()
+    from grounding.services import exercises_for_client
+
+    return {
+        "plan": plan,
+        "owner": plan.owner,
+        "is_owner": plan.owner_id == current_user.id,
+        "sections": SECTIONS,
+        "items": services.items_by_section(session, plan),
+        "lines": crisis_lines.lines_for(plan.country, locale),
+        "country_name": crisis_lines.country_name(plan.country, locale),
+        "commitments": services.commitments(session, plan),
+        "statuses": COMMITMENT_STATUSES,
+        "exercises": exercises_for_client(session, plan.owner_id, locale),
+        **extra,
+    }
+
+
+# -- the client's own plan ------------------------------------------------------------------------
+
+@bp.route("/plans/mine")
+@roles("client")
+def my_plan():
+    """A client's home: their plan (started on first visit, so they can begin alone)."""
+    plan = services.get_or_create_plan(db.session(), current_user)
+    db.session().commit()
+    return redirect(url_for("safety_plans.view", plan_id=plan.id))
+
+
+@bp.route("/plans/mine/edit")
+@roles("client")
+def my_plan_edit():
+    """Straight to the client's editor."""
+    plan = services.get_or_create_plan(db.session(), current_user)
+    db.session().commit()
+    return redirect(url_for("safety_plans.edit", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>")
+@roles(*PLAN_ROLES)
+def view(plan_id: int):
+    """The crisis view: help now at the top, then the plan in the order it is used."""
+    plan = load_plan(db.session(), current_user, plan_id, "open")
+    context = _plan_context(plan)
+    db.session().commit()
+    return render_template("safety_plans/view.html", **context)
+
+
+@bp.route("/plans/<int:plan_id>/edit")
+@roles(*PLAN_ROLES)
+def edit(plan_id: int):
+    """The editor: every section with its hint, items, ideas to pick from, and undo."""
+    plan = load_plan(db.session(), current_user, plan_id, "open")
+    return _render_editor(plan)
+
+
+def _render_editor(plan, status: int = 200, failed: dict | None = None):
+    session = db.session()
+    deleted = [item for group in services.items_by_section(session, plan, include_deleted=True).values()
+               for item in group if item.deleted]
+    just_deleted = request.args.get("deleted")
+    context = _plan_context(
+        plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=services.new_uuid,
+        just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
+        countries=[(c, crisis_lines.country_name(c, _locale())) for c in crisis_lines.countries()],
+    )
+    session.commit()
+    return render_template("safety_plans/edit.html", **context), status
+
+
+@bp.route("/plans/<int:plan_id>/changes", methods=["POST"])
+@roles(*PLAN_ROLES)
+def change(plan_id: int):
+    """Every editor form posts here; it builds an op and calls the same service as the API."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "change")
+    form = request.form
+    item = session.query(PlanItem).filter_by(plan_id=plan.id, uuid=form.get("item", "")).one_or_none()
+    index = None
+    if item is not None and form.get("action") in ("up", "down"):
+        live = services.items_by_section(session, plan).get(item.section, [])
+        index = next((n for n, i in enumerate(live) if i.id == item.id), 0)
+    op = op_from_form(form, index)
+    if op["type"] == "edit" and not op.get("fields"):
+        session.commit()
+        flash(_("Nothing was changed."), "info")
+        return _back_to_editor(plan, item)
+    try:
+        [result] = services.apply_ops(session, plan, current_user, [op])
+    except services.OpError as exc:
+        session.rollback()
+        plan = load_plan(session, current_user, plan_id, "change")
+        failed = {"item": form.get("item"), "section": form.get("section"), "message": exc.message,
+                  "values": form}
+        return _render_editor(plan, 400, failed)
+    session.commit()
+    if result.status == "conflict":
+        for c in result.conflicts:
+            flash(_("Saved. This replaced what %(name)s had written: “%(text)s”. It is kept in the history.",
+                    name=c["author_name"], text=c["overwritten"]), "info")
+    elif result.status == "kept":
+        flash(_("Someone changed this item after you opened the page, so it was kept. Have a look and try again."), "info")
+    elif op["type"] == "delete":
+        return redirect(url_for("safety_plans.edit", plan_id=plan.id, deleted=op["item"]) + "#undo")
+    elif op["type"] == "restore":
+        flash(_("Restored."), "success")
+    elif op["type"] in ("add", "edit"):
+        flash(_("Saved."), "success")
+    return _back_to_editor(plan, item, op.get("section"))
+
+
+def _back_to_editor(plan, item, section=None):
+    anchor = section or (item.section if item else "")
+    return redirect(url_for("safety_plans.edit", plan_id=plan.id) + (f"#{anchor}" if anchor else ""))
+
+
+@bp.route("/plans/<int:plan_id>/country", methods=["POST"])
+@roles("client")
+def country(plan_id: int):
+    """The client chooses which country's crisis lines their plan shows."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, owner_only=True)
+    try:
+        services.set_country(session, plan, current_user, request.form.get("country", ""),
+                             set(crisis_lines.countries()))
+    except services.OpError as exc:
+        session.rollback()
+        plan = load_plan(session, current_user, plan_id, owner_only=True)
+        return _render_editor(plan, 400, {"message": exc.message, "values": request.form})
+    session.commit()
+    flash(_("Your plan now shows the crisis lines for %(country)s.",
+            country=crisis_lines.country_name(plan.country, _locale())), "success")
+    return redirect(url_for("safety_plans.view", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/history")
+@roles(*PLAN_ROLES)
+def history(plan_id: int):
+    """Every change, newest first, with who made it and when."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "open")
+    changes = services.history(session, plan)
+    session.commit()
+    return render_template("safety_plans/history.html", plan=plan, changes=changes, sections=BY_KEY,
+                           statuses=COMMITMENT_STATUSES)
+
+
+@bp.route("/plans/<int:plan_id>/print")
+@roles(*PLAN_ROLES)
+def print_view(plan_id: int):
+    """The plan on one page and a wallet-size card to cut out."""
+    plan = load_plan(db.session(), current_user, plan_id, "print")
+    context = _plan_context(plan)
+    db.session().commit()
+    return render_template("safety_plans/print.html", **context)
+
+
+@bp.route("/plans/<int:plan_id>/export.json")
+@roles(*PLAN_ROLES)
+def export(plan_id: int):
+    """The whole plan and its history as JSON (format: safety_plans/EXPORT.md)."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "export")
+    body = export_plan(session, plan)
+    session.commit()
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/plans/<int:plan_id>/access-log")
+@roles("client")
+def access_log(plan_id: int):
+    """The client's own page: who opened, printed, exported or changed their plan, and when."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, owner_only=True)
+    return render_template("safety_plans/access_log.html", plan=plan,
+                           events=audit.events_for(session, plan.owner_id))
+
+
+# -- commitments ----------------------------------------------------------------------------------
+
+@bp.route("/plans/<int:plan_id>/commitments", methods=["GET", "POST"])
+@roles(*PLAN_ROLES)
+def commitments(plan_id: int):
+    """Commitments made in session: make a new one, see how the earlier ones went."""
+    session = db.session()
+    action = "change" if request.method == "POST" else "open"
+    plan = load_plan(session, current_user, plan_id, action)
+    status, error = 200, None
+    if request.method == "POST":
+        try:
+            services.add_commitment(session, plan, current_user, request.form.get("text", ""),
+                                    due=request.form.get("due") or None, op_uuid=request.form.get("op") or None)
+        except services.OpError as exc:
+            session.rollback()
+            plan = load_plan(session, current_user, plan_id, "change")
+            status, error = 400, exc.message
+        else:
+            session.commit()
+            flash(_("Commitment saved."), "success")
+            return redirect(url_for("safety_plans.commitments", plan_id=plan.id))
+    today = services.utcnow().date()
+    context = dict(plan=plan, commitments=services.commitments(session, plan), statuses=COMMITMENT_STATUSES,
+                   error=error, values=request.form, default_due=default_due(today).isoformat(),
+                   op_uuid=services.new_uuid(), is_owner=plan.owner_id == current_user.id)
+    session.commit()
+    return render_template("safety_plans/commitments.html", **context), status
+
+
+@bp.route("/plans/<int:plan_id>/commitments/<int:commitment_id>", methods=["POST"])
+@roles(*PLAN_ROLES)
+def review_commitment(plan_id: int, commitment_id: int):
+    """Mark a commitment kept, partly kept or not kept, with a note."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "change")
+    try:
+        services.review_commitment(session, plan, current_user, commitment_id,
+                                   request.form.get("status"), request.form.get("note", ""),
+                                   op_uuid=request.form.get("op") or None)
+    except services.OpError as exc:
+        session.rollback()
+        plan = load_plan(session, current_user, plan_id, "change")
+        context = dict(plan=plan, commitments=services.commitments(session, plan), statuses=COMMITMENT_STATUSES,
+                       error=exc.message, values={}, default_due="", op_uuid=services.new_uuid(),
+                       is_owner=plan.owner_id == current_user.id)
+        session.commit()
+        return render_template("safety_plans/commitments.html", **context), 400 if exc.status != 404 else 404
+    session.commit()
+    flash(_("Thank you. That is noted."), "success")
+    return redirect(url_for("safety_plans.commitments", plan_id=plan.id))
+
+
+# -- therapists: clients and invites --------------------------------------------------------------
+
+@bp.route("/clients")
+@roles("therapist")
+def clients():
+    """A therapist's clients, and invites still waiting to be used."""
+    session = db.session()
+    return render_template("safety_plans/clients.html",
+                           clients=services.plans_of_clients(session, current_user),
+                           invites=services.open_invites(session, current_user),
+                           format_code=services.format_code)
+
+
+@bp.route("/clients/invites", methods=["POST"])
+@roles("therapist")
+def create_invite():
+    """Make a new invite and show its code, link and QR code."""
+    invite = services.create_invite(db.session(), current_user)
+    db.session().commit()
+    return redirect(url_for("safety_plans.invite", invite_id=invite.id))
+
+
+@bp.route("/clients/invites/<int:invite_id>")
+@roles("therapist")
+def invite(invite_id: int):
+    """One invite: the short code, the link and a QR code (drawn here, no outside service)."""
+    found = db.session().get(Invite, invite_id)
+    if found is None or found.therapist_id != current_user.id:
+        return render_template("error.html", code=404, name="Not Found"), 404
+    link = current_app.config["TRYGG_BASE_URL"] + url_for("safety_plans.accept", code=found.code)
+    qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2, dark="#000", light="#fff")
+    return render_template("safety_plans/invite.html", invite=found, link=link, qr=qr,
+                           code=services.format_code(found.code), problem=services.invite_problem(found))
+
+
+# -- clients: linking and ending access -----------------------------------------------------------
+
+@bp.route("/care")
+@roles("client")
+def care_page():
+    """The client's therapists, with a button to end each one's access, and a code box."""
+    session = db.session()
+    return render_template("safety_plans/care.html",
+                           therapists=care.therapists_of(session, current_user.id),
+                           plan=services.plan_of(session, current_user))
+
+
+@bp.route("/care/link", methods=["POST"])
+@roles("client")
+def enter_code():
+    """A client types the code the therapist gave them."""
+    code = services.normalise_code(request.form.get("code", ""))
+    if not code:
+        flash(_("Please type the code from your therapist."), "error")
+        return redirect(url_for("safety_plans.care_page"))
+    return redirect(url_for("safety_plans.accept", code=code))
+
+
+@bp.route("/care/link/<code>", methods=["GET", "POST"])
+@roles("client")
+def accept(code: str):
+    """Accept an invite: the therapist can then see and help with the plan."""
+    session = db.session()
+    found = services.find_invite(session, code)
+    problem = services.invite_problem(found)
+    if request.method == "POST" and not problem:
+        try:
+            services.accept_invite(session, code, current_user)
+        except services.InviteError as exc:
+            session.rollback()
+            problem = str(exc)
+        else:
+            session.commit()
+            flash(_("%(name)s can now see and help with your plan. You can end this at any time.",
+                    name=found.therapist.name), "success")
+            return redirect(url_for("safety_plans.care_page"))
+    status = 200 if not problem else (404 if found is None else 410)
+    return render_template("safety_plans/accept.html", invite=found, problem=problem,
+                           code=services.normalise_code(code)), status
+
+
+@bp.route("/care/<int:therapist_id>/end", methods=["POST"])
+@roles("client")
+def end_access(therapist_id: int):
+    """The client ends a therapist's access at once."""
+    session = db.session()
+    if services.end_access(session, current_user, therapist_id):
+        session.commit()
+        flash(_("Done. That therapist can no longer see your plan."), "success")
+    return redirect(url_for("safety_plans.care_page"))
