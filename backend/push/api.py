@@ -1,0 +1,60 @@
+"""JSON API for the PWA: the VAPID public key, and adding or removing this browser's subscription.
+
+JSON posts carry the CSRF token in X-CSRFToken, like every state-changing request.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user
+
+from backend import db
+from backend.access import signed_in
+from backend.push import services
+from backend.push.keys import load_keys
+
+bp = Blueprint("push_api", __name__, url_prefix="/api/v1/push")
+
+# For the API's OpenAPI document (whoever builds /api/v1/openapi.json merges these paths).
+OPENAPI_PATHS = {
+    "/api/v1/push/public-key": {"get": {
+        "summary": "The VAPID public key (applicationServerKey) to subscribe with",
+        "responses": {"200": {"description": "{\"publicKey\": base64url}"}}}},
+    "/api/v1/push/subscriptions": {
+        "post": {"summary": "Add this browser's push subscription (PushSubscription.toJSON())",
+                 "responses": {"201": {"description": "{\"id\", \"label\"}"},
+                               "400": {"description": "not a valid subscription"}}},
+        "delete": {"summary": "Remove this browser's subscription ({\"endpoint\"})",
+                   "responses": {"204": {"description": "removed (or was not there)"}}}},
+}
+
+
+@bp.route("/public-key")
+@signed_in
+def public_key():
+    """The key browsers bind their subscription to."""
+    return jsonify(publicKey=load_keys(current_app).public_key)
+
+
+@bp.route("/subscriptions", methods=["POST"])
+@signed_in
+def add_subscription():
+    """Store this browser's subscription for the signed-in person."""
+    try:
+        subscription = services.add_subscription(
+            db.session(), current_user, request.get_json(silent=True) or {},
+            request.headers.get("User-Agent", ""), current_user.get_id(), current_app.config,
+        )
+    except services.SubscriptionError as exc:
+        return jsonify(error=str(exc), status=400), 400
+    db.session().commit()
+    return jsonify(id=subscription.id, label=subscription.label), 201
+
+
+@bp.route("/subscriptions", methods=["DELETE"])
+@signed_in
+def remove_subscription():
+    """Forget this browser's subscription (idempotent)."""
+    endpoint = str((request.get_json(silent=True) or {}).get("endpoint") or "")
+    if services.remove_subscription(db.session(), current_user, endpoint):
+        db.session().commit()
+    return "", 204

@@ -1,0 +1,51 @@
+"""The notification settings form."""
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, TimeField
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from backend.push.reminders import in_quiet_hours
+
+
+@lru_cache(maxsize=1)
+def zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone with a place name (Europe/Oslo), sorted."""
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+class NotificationSettingsForm(FlaskForm):
+    """Which reminders, when, and how much the lock screen may show."""
+
+    commitments = BooleanField(_l("Reminders about my commitments"))
+    plan_updated = BooleanField(_l("When my therapist has changed my safety plan"))
+    daily = BooleanField(_l("A daily reminder to look at my plan or do a grounding exercise"))
+    daily_time = TimeField(_l("Time for the daily reminder"), validators=[DataRequired(_l("Choose a time."))])
+    quiet_start = TimeField(_l("Quiet from"), validators=[Optional()],
+                            description=_l("No notifications between these times. Leave both empty to allow any time."))
+    quiet_end = TimeField(_l("Quiet until"), validators=[Optional()])
+    time_zone = SelectField(_l("Time zone"), choices=[])
+    show_text = BooleanField(
+        _l("Show what a reminder is about on the lock screen"),
+        description=_l("Off: notifications only say \u201cYou have a reminder\u201d. On: they can show "
+                       "the words of your commitment, which anyone who sees your phone can read."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = zone_choices()
+
+    def validate_quiet_end(self, field) -> None:
+        """Quiet hours need both ends, or neither."""
+        if (self.quiet_start.data is None) != (field.data is None):
+            raise ValidationError(_l("Give both times, or leave both empty."))
+
+    def validate_daily_time(self, field) -> None:
+        """A daily reminder inside quiet hours would never arrive."""
+        if self.daily.data and field.data and in_quiet_hours(field.data, self.quiet_start.data, self.quiet_end.data):
+            raise ValidationError(_l("This time is within your quiet hours, so the reminder would never come."))

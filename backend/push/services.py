@@ -1,0 +1,147 @@
+"""Subscriptions and settings: the rules, as plain functions over a session (no Flask globals)."""
+from __future__ import annotations
+
+import binascii
+from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import AuthSession, User
+from backend.push.keys import b64url_decode
+from backend.push.models import NotificationSettings, PushSubscription
+from backend.push.reminders import settings_for
+
+
+class SubscriptionError(ValueError):
+    """A subscription we will not accept; the message says why."""
+
+
+def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    """An exact host, or a suffix given with a leading dot."""
+    return any(host == a or (a.startswith(".") and host.endswith(a)) for a in allowed)
+
+
+def check_endpoint(endpoint: str, config: dict) -> str:
+    """The endpoint must be an https URL of a known push service (tests may allow a loopback one)."""
+    parts = urlsplit(endpoint or "")
+    schemes = ("https", "http") if config.get("PUSH_ALLOW_HTTP") else ("https",)
+    if parts.scheme not in schemes or not parts.hostname or len(endpoint) > 2048:
+        raise SubscriptionError("endpoint must be an https URL")
+    if not _host_allowed(parts.hostname, tuple(config["PUSH_SERVICE_HOSTS"])):
+        raise SubscriptionError("endpoint is not a known push service")
+    return endpoint
+
+
+def _check_key(value: str, size: int, name: str, first: int | None = None) -> str:
+    """A base64url key of the right length (p256dh: 65 bytes starting 0x04; auth: 16 bytes)."""
+    try:
+        raw = b64url_decode(value or "")
+    except (binascii.Error, ValueError) as exc:
+        raise SubscriptionError(f"{name} is not base64url") from exc
+    if len(raw) != size or (first is not None and raw[0] != first):
+        raise SubscriptionError(f"{name} has the wrong length")
+    return value.rstrip("=")
+
+
+def device_label(user_agent: str) -> str:
+    """A name a person recognises for a device, from its User-Agent (no version numbers kept)."""
+    ua = user_agent or ""
+    if "iPhone" in ua:
+        system = "iPhone"
+    elif "iPad" in ua:
+        system = "iPad"
+    elif "Android" in ua:
+        system = "Android"
+    elif "Windows" in ua:
+        system = "Windows"
+    elif "Mac OS X" in ua or "Macintosh" in ua:
+        system = "Mac"
+    elif "Linux" in ua:
+        system = "Linux"
+    else:
+        system = ""
+    if "Firefox/" in ua:
+        browser = "Firefox"
+    elif "Edg/" in ua:
+        browser = "Edge"
+    elif "SamsungBrowser/" in ua:
+        browser = "Samsung Internet"
+    elif "Chrome/" in ua or "Chromium/" in ua or "CriOS/" in ua:
+        browser = "Chrome"
+    elif "Safari/" in ua:
+        browser = "Safari"
+    else:
+        browser = ""
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown device")
+
+
+def add_subscription(db: Session, user: User, data: dict, user_agent: str, session_token: str | None,
+                     config: dict) -> PushSubscription:
+    """Store (or move to this person and session) a browser's subscription.
+
+    An endpoint is one browser profile: if someone else subscribed it before, it is theirs no
+    longer, so reminders follow whoever is signed in on that browser now.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        raise SubscriptionError("expected {endpoint, keys: {p256dh, auth}}")
+    endpoint = check_endpoint(str(data.get("endpoint") or ""), config)
+    p256dh = _check_key(str(data["keys"].get("p256dh") or ""), 65, "p256dh", first=4)
+    auth = _check_key(str(data["keys"].get("auth") or ""), 16, "auth")
+    auth_session_id = None
+    if session_token:
+        auth_session_id = db.scalar(select(AuthSession.id).where(AuthSession.token == session_token))
+    subscription = db.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if subscription is None:
+        subscription = PushSubscription(endpoint=endpoint)
+        db.add(subscription)
+    subscription.user_id = user.id
+    subscription.auth_session_id = auth_session_id
+    subscription.p256dh = p256dh
+    subscription.auth = auth
+    subscription.label = device_label(user_agent)[:80]
+    db.flush()
+    return subscription
+
+
+def remove_subscription(db: Session, user: User, endpoint: str) -> bool:
+    """Forget this person's subscription with this endpoint; True if there was one."""
+    found = db.scalar(select(PushSubscription).where(
+        PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id))
+    if found is None:
+        return False
+    db.delete(found)
+    return True
+
+
+def remove_device(db: Session, user: User, subscription_id: int) -> bool:
+    """Forget one of this person's devices by id; someone else's id is treated as unknown."""
+    found = db.get(PushSubscription, subscription_id)
+    if found is None or found.user_id != user.id:
+        return False
+    db.delete(found)
+    return True
+
+
+def devices_of(db: Session, user: User) -> list[PushSubscription]:
+    """The devices that receive this person's notifications, newest first."""
+    return list(db.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)
+                           .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())))
+
+
+def save_settings(db: Session, user: User, **values) -> NotificationSettings:
+    """Store a person's choices (creating their settings row the first time)."""
+    settings = settings_for(db, user.id)
+    if settings not in db:
+        db.add(settings)
+    for name, value in values.items():
+        if name == "time_zone":
+            user.time_zone = value
+            db.merge(user)
+        else:
+            setattr(settings, name, value)
+    db.flush()
+    return settings
