@@ -1,8 +1,22 @@
-"""grounding feature package (see its issue)."""
+"""Grounding: the exercise catalog (data per exercise, in nb, sv and en), the guided player,
+sessions with before/after distress ratings, the progress chart, personal exercises and
+therapist recommendations. Knows nothing of plans: the plan asks
+`grounding.services.exercises_for_client`."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from backend.nav import add_nav_item
 
 
 def init_app(app: Flask) -> None:
-    """Register this package's blueprints, commands and navigation."""
+    """Check the catalog (a bad exercise file stops the app here, not mid-crisis), then register
+    the pages, the API and the navigation link."""
+    from grounding import api, models, views  # noqa: F401 - models declares the tables
+    from grounding.catalog import catalog
+
+    catalog()  # raises CatalogError naming the file and the problem
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    add_nav_item(app, "grounding.index", _l("Grounding"), ("client", "therapist"), order=40)
