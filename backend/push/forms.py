@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TimeField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
 from backend.push.reminders import in_quiet_hours
 
@@ -40,12 +40,15 @@ class NotificationSettingsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = zone_choices()
 
-    def validate_quiet_end(self, field) -> None:
-        """Quiet hours need both ends, or neither."""
-        if (self.quiet_start.data is None) != (field.data is None):
-            raise ValidationError(_l("Give both times, or leave both empty."))
-
-    def validate_daily_time(self, field) -> None:
-        """A daily reminder inside quiet hours would never arrive."""
-        if self.daily.data and field.data and in_quiet_hours(field.data, self.quiet_start.data, self.quiet_end.data):
-            raise ValidationError(_l("This time is within your quiet hours, so the reminder would never come."))
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the rules between fields (an empty Optional field skips its own)."""
+        valid = super().validate(extra_validators)
+        if (self.quiet_start.data is None) != (self.quiet_end.data is None):
+            self.quiet_end.errors = [*self.quiet_end.errors, _l("Give both times, or leave both empty.")]
+            valid = False
+        elif (self.daily.data and self.daily_time.data
+              and in_quiet_hours(self.daily_time.data, self.quiet_start.data, self.quiet_end.data)):
+            self.daily_time.errors = [*self.daily_time.errors,
+                                      _l("This time is within your quiet hours, so the reminder would never come.")]
+            valid = False
+        return valid
