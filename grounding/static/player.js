@@ -65,6 +65,7 @@ export function flushPending() {
       try {
         await sendSession(item.url, item.record);
         savePending(loadPending().filter((i) => i.record.client_uuid !== item.record.client_uuid));
+        window.dispatchEvent(new CustomEvent('grounding:sent', { detail: item.record.client_uuid }));
       } catch {
         break; // still unreachable: try again on the next `online` event or page load
       }
@@ -223,6 +224,15 @@ function setUpPlayer(root) {
   };
   let current = null;
   let ticker = null;
+  let sentUuid = null;
+
+  // A session kept offline and sent later: say so on the page that made it.
+  window.addEventListener('grounding:sent', (event) => {
+    if (event.detail !== sentUuid) return;
+    const status = panels.done.querySelector('[data-save-status]');
+    status.textContent = strings.saved;
+    live.textContent = strings.saved;
+  });
 
   root.classList.add('gr-enhanced');
   for (const el of [panels.before, panels.after, panels.done, controls, tools]) el.hidden = false;
@@ -329,6 +339,7 @@ function setUpPlayer(root) {
       completed: state.completed,
     };
     const status = panels.done.querySelector('[data-save-status]');
+    sentUuid = record.client_uuid;
     const outcome = await deliver(url, record);
     status.textContent = strings[outcome === 'refused' ? 'not_saved' : outcome];
     live.textContent = status.textContent;
