@@ -111,7 +111,7 @@ def test_logout_ends_the_session_on_the_server(app, client, auth, make_user):
 def test_therapist_is_signed_out_after_idle_time(client, auth, make_user, app):
     email = make_user("therapist")
     auth.login(email, PASSWORD)
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
     with session_scope(app) as db:
         db.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
     assert client.get("/").headers["Location"].startswith("/auth/login")
@@ -132,7 +132,7 @@ def test_client_stays_signed_in_when_idle(client, auth, make_user, app):
     with session_scope(app) as db:
         db.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(days=20),
                                               created_at=utcnow() - timedelta(days=60)))
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
 
 
 def test_remember_cookie_only_for_clients(client, auth, make_user, app):

@@ -41,7 +41,7 @@ def test_switcher_saves_the_choice_on_the_account(app, client, auth, make_user):
     other.post("/auth/login", data={"csrf_token": other_token, "email": email, "password": PASSWORD})
     with other.session_transaction() as session:
         session.pop("lang", None)
-    html = other.get("/", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    html = other.get("/", headers={"Accept-Language": "nb"}, follow_redirects=True).get_data(as_text=True)
     assert '<html lang="sv">' in html
 
 

@@ -8,7 +8,7 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 
 def csrf_token(client, page: str = "/auth/login") -> str:
     """The CSRF token a page of the app gives this client."""
-    html = client.get(page).get_data(as_text=True)
+    html = client.get(page, follow_redirects=True).get_data(as_text=True)
     match = _TOKEN.search(html)
     assert match, f"no csrf token on {page}"
     return match.group(1) or match.group(2)
