@@ -19,4 +19,5 @@ def init_app(app: Flask) -> None:
     catalog()  # raises CatalogError naming the file and the problem
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    api.register_openapi(app)
     add_nav_item(app, "grounding.index", _l("Grounding"), ("client", "therapist"), order=40)

@@ -110,3 +110,11 @@ def test_list_sessions_returns_own_sessions_and_ranking(client, grounding_client
     assert [s["exercise"] for s in body["sessions"]] == ["kind-words", "five-senses"]
     assert [r["slug"] for r in body["ranking"]] == ["five-senses", "kind-words"]
     assert str(uuid.UUID(body["sessions"][0]["client_uuid"]))
+
+
+def test_the_openapi_document_describes_the_grounding_api(app, client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("grounding_api."):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert method.lower() in paths[rule.rule], (method, rule.rule)
