@@ -30,7 +30,10 @@ run: migrate
 	@echo "Trygg is starting on http://$(HOST):$(PORT)"
 	@echo "  Open it and choose 'Create an account' for a client account."
 	@echo "  A therapist or admin account:  echo 'their password' | $(BIN)/flask --app backend create-user --role therapist --email name@example.org"
+	@echo "  Reminders (Web Push) are sent by a worker started alongside, every 60 seconds."
 	@echo
+	$(BIN)/flask --app backend send-due-reminders --loop 60 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 		--worker-class gthread --access-logfile - 'backend:create_app()'
 
