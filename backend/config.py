@@ -66,6 +66,9 @@ def build_config(instance_path: Path) -> dict:
         # A client's own phone stays signed in; therapists never get a remember cookie.
         "REMEMBER_COOKIE_DURATION": timedelta(days=365),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=365),
+        # Set the cookie only when the session changes: background requests (the service worker
+        # warming its cache) that finish after a sign-out must not write the old session back.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "THERAPIST_IDLE_TIMEOUT": timedelta(minutes=30),
         "THERAPIST_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long plan edit never expires

@@ -13,11 +13,12 @@ from backend.nav import add_nav_item
 def init_app(app: Flask) -> None:
     """Check the catalog (a bad exercise file stops the app here, not mid-crisis), then register
     the pages, the API and the navigation link."""
-    from grounding import api, models, views  # noqa: F401 - models declares the tables
+    from grounding import api, models, offline, views  # noqa: F401 - models declares the tables
     from grounding.catalog import catalog
 
     catalog()  # raises CatalogError naming the file and the problem
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.register_openapi(app)
+    offline.init_app(app)
     add_nav_item(app, "grounding.index", _l("Grounding"), ("client", "therapist"), order=40)

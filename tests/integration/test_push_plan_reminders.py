@@ -7,12 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-import safety_plans.reminders
 from backend.accounts.models import User
 from backend.accounts.services import find_user
 from backend.db import session_scope
 from backend.push import services as push_services
-from backend.push.reminders import run_pass
+from backend.push.reminders import run_pass, sources
 from backend.push.sender import RetryPolicy
 from safety_plans import services
 from safety_plans.models import Commitment, PlanChange
@@ -32,8 +31,8 @@ def run(app, now):
 
 @pytest.fixture
 def client_with_phone(push_app, push_service, make_user):
-    """A client in Oslo with a plan, a phone subscribed, and the plan's sources registered."""
-    safety_plans.reminders.register(push_app)
+    """A client in Oslo with a plan and a phone subscribed (the app registers the plan's sources)."""
+    assert {"commitments", "plan_updated"} <= set(sources(push_app))
     email = make_user("client", time_zone="Europe/Oslo", locale="en")
     phone = push_service.subscribe()
     with push_app.test_request_context(), session_scope(push_app) as db:

@@ -17,7 +17,7 @@ const PRECACHE = {{ precache|tojson }};
 const OFFLINE_URL = '/offline';
 // Pages a person needs most when things are hard: kept offline, served from cache at once.
 const OFFLINE_PAGES = [/^\/$/, /^\/plans\/\d+\/?$/, /^\/plans\/\d+\/edit$/, /^\/grounding\/?$/,
-  /^\/grounding\/[a-z0-9-]+$/, /^\/offline$/];
+  /^\/grounding\/[a-z0-9-]+$/, /^\/grounding\/custom\/\d+$/, /^\/offline$/];
 {% for url in imports %}importScripts({{ url|tojson }});
 {% endfor %}
 
@@ -42,22 +42,35 @@ self.addEventListener('message', (event) => {
   if (data.type === 'forget-user') event.waitUntil(forgetUser(event));
 });
 
-async function warm(urls, home) {
+// Warming runs one page at a time and never follows a redirect (a signed-out answer must not
+// become a saved page). Sign-out aborts it and waits, so no request of the old session is still
+// on its way when the next person signs in.
+let warming = null;
+let warmAbort = null;
+
+function warm(urls, home) {
+  if (!warming) {
+    warmAbort = new AbortController();
+    warming = warmAll(urls, home, warmAbort.signal).finally(() => { warming = null; });
+  }
+  return warming;
+}
+
+async function warmAll(urls, home, signal) {
   const cache = await caches.open(PAGES_CACHE);
-  await Promise.all(urls.map(async (url) => {
+  for (const url of [...urls, OFFLINE_URL]) {
+    if (signal.aborted) return;
     try {
-      const response = await fetch(url, { credentials: 'same-origin' });
-      if (response.ok && !response.redirected) await cache.put(url, response);
-    } catch (e) { /* offline now: the next visit will try again */ }
-  }));
-  if (home) await cache.put('/', Response.redirect(home, 302));
-  try {
-    const offline = await fetch(OFFLINE_URL, { credentials: 'same-origin' });
-    if (offline.ok) await cache.put(OFFLINE_URL, offline);
-  } catch (e) { /* keep the precached one */ }
+      const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual', signal });
+      if (response.ok && response.type === 'basic' && !signal.aborted) await cache.put(url, response);
+    } catch (e) { /* offline or aborted: the next visit will try again */ }
+  }
+  if (home && !signal.aborted) await cache.put('/', Response.redirect(home, 302));
 }
 
 async function forgetUser(event) {
+  if (warmAbort) warmAbort.abort();
+  if (warming) await warming.catch(() => null);
   await caches.delete(PAGES_CACHE);
   if (self.TryggOutbox) await self.TryggOutbox.clear();
   if (event.ports && event.ports[0]) event.ports[0].postMessage({ done: true });

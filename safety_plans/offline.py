@@ -1,0 +1,52 @@
+"""What a client keeps offline: their crisis view and editor, and the crisis lines for the offline
+page (registered with the platform's offline registry; the pwa package serves them)."""
+from __future__ import annotations
+
+from flask import Flask, render_template, url_for
+from markupsafe import Markup
+
+from backend.i18n import DEFAULT_COUNTRY
+from backend.offline import register_home_url, register_offline_section, register_warm_urls
+from safety_plans import crisis_lines, services
+
+
+def _client_plan(db, user):
+    """The signed-in client's plan, if they have one."""
+    if user is None or user.role != "client":
+        return None
+    return services.plan_of(db, user)
+
+
+def warm_urls(db, user) -> list[str]:
+    """A client's crisis view and editor."""
+    plan = _client_plan(db, user)
+    if plan is None:
+        return []
+    return [url_for("safety_plans.view", plan_id=plan.id), url_for("safety_plans.edit", plan_id=plan.id)]
+
+
+def home_url(db, user) -> str | None:
+    """A client's home is their crisis view."""
+    plan = _client_plan(db, user)
+    return url_for("safety_plans.view", plan_id=plan.id) if plan else None
+
+
+def offline_help(db, user, locale: str) -> Markup:
+    """The crisis lines of the plan's country (else the user's, else the language's default)."""
+    plan = _client_plan(db, user)
+    country = (plan.country if plan else None) or (user.country if user else None) \
+        or DEFAULT_COUNTRY.get(locale, "NO")
+    if country not in crisis_lines.countries():
+        country = DEFAULT_COUNTRY.get(locale, "NO")
+    return Markup(render_template(
+        "safety_plans/_offline_help.html",
+        lines=crisis_lines.lines_for(country, locale),
+        country_name=crisis_lines.country_name(country, locale),
+    ))
+
+
+def init_app(app: Flask) -> None:
+    """Tell the platform what to keep offline."""
+    register_warm_urls(app, warm_urls)
+    register_home_url(app, home_url)
+    register_offline_section(app, offline_help)
