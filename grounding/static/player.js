@@ -1,8 +1,7 @@
 // The guided grounding player: one step at a time, rate before and after, breathing pacer,
 // optional gentle timer and read-aloud. Enhances a page that already works as a plain list.
-// Works with the network off once loaded: a finished session waits in localStorage until online.
-
-const PENDING_KEY = 'trygg.grounding.pending';
+// Works with the network off once loaded: a finished session waits in the outbox until online.
+import '/assets/pwa/outbox-core.js';
 
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -23,68 +22,23 @@ function fill(template, values) {
   return template.replace(/\{(\w)\}/g, (_, key) => String(values[key]));
 }
 
-// ---- sending (kept small so the offline outbox of the service worker can replace it) ----
+// ---- sending: through the app's offline outbox (IndexedDB), which keeps a session until the
+// server acknowledged it and sends it when the network is back (also by Background Sync). ----
+const outbox = self.TryggOutbox;
 
-/** POST one session. Resolves 'saved' or 'refused' (the server will never take it); throws when
- * it should be tried again later (offline, signed out, expired page token, server trouble). */
-export async function sendSession(url, record) {
-  const response = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken() },
-    body: JSON.stringify(record),
-  });
-  if (response.ok) return 'saved';
-  let body = null;
-  try { body = await response.json(); } catch { body = null; }
-  if (body && 'field' in body && response.status < 500) return 'refused';
-  throw new Error(`not sent (${response.status})`);
+/** What became of a session: 'saved' (acknowledged), 'refused' (the server will never take it)
+ * or 'queued' (kept on this device, sent when possible). */
+async function stateOf(clientUuid) {
+  const entry = (await outbox.all()).find((e) => e.body && e.body.client_uuid === clientUuid);
+  if (!entry) return 'saved';
+  return entry.rejected ? 'refused' : 'queued';
 }
 
-function loadPending() {
-  try { return JSON.parse(localStorage.getItem(PENDING_KEY) || '[]'); } catch { return []; }
-}
-
-function savePending(list) {
-  try { localStorage.setItem(PENDING_KEY, JSON.stringify(list)); } catch { /* storage full or off */ }
-}
-
-function keep(url, record) {
-  const list = loadPending().filter((item) => item.record.client_uuid !== record.client_uuid);
-  list.push({ url, record });
-  savePending(list);
-}
-
-let flushing = null;
-
-/** Try every waiting session once; what the server acknowledged (or refused for good) goes. */
-export function flushPending() {
-  if (flushing || !navigator.onLine) return flushing;
-  flushing = (async () => {
-    for (const item of loadPending()) {
-      try {
-        await sendSession(item.url, item.record);
-        savePending(loadPending().filter((i) => i.record.client_uuid !== item.record.client_uuid));
-        window.dispatchEvent(new CustomEvent('grounding:sent', { detail: item.record.client_uuid }));
-      } catch {
-        break; // still unreachable: try again on the next `online` event or page load
-      }
-    }
-  })().finally(() => { flushing = null; });
-  return flushing;
-}
-
-/** Keep the session, then send it if we can. Resolves 'saved', 'queued' or 'refused'. */
+/** Keep the session in the outbox, then send it if we can. */
 async function deliver(url, record) {
-  keep(url, record);
-  if (!navigator.onLine) return 'queued';
-  try {
-    const outcome = await sendSession(url, record);
-    savePending(loadPending().filter((i) => i.record.client_uuid !== record.client_uuid));
-    return outcome;
-  } catch {
-    return 'queued';
-  }
+  await outbox.add({ url, method: 'POST', body: record, kind: 'grounding-session', csrf: csrfToken() });
+  if (navigator.onLine) await outbox.flush().catch(() => null);
+  return stateOf(record.client_uuid);
 }
 
 // ---- breathing pacer ----
@@ -227,9 +181,10 @@ function setUpPlayer(root) {
   let sentUuid = null;
 
   // A session kept offline and sent later: say so on the page that made it.
-  window.addEventListener('grounding:sent', (event) => {
-    if (event.detail !== sentUuid) return;
+  outbox.subscribe(async () => {
+    if (!sentUuid || (await stateOf(sentUuid)) !== 'saved') return;
     const status = panels.done.querySelector('[data-save-status]');
+    if (status.textContent === strings.saved) return;
     status.textContent = strings.saved;
     live.textContent = strings.saved;
   });
@@ -426,5 +381,4 @@ function setUpPlayer(root) {
 
 const player = document.getElementById('gr-player');
 if (player) setUpPlayer(player);
-window.addEventListener('online', () => { flushPending(); });
-flushPending();
+// Sending on `online` and at start is the shell's job (pwa.js flushes the outbox).

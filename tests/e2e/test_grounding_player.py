@@ -57,13 +57,15 @@ def test_offline_session_is_sent_once_when_back_online_and_rises_in_what_works(l
     page.get_by_role("button", name="4", exact=True).click()
     expect(page.locator("[data-result]")).to_have_text("Distress before: 8. After: 4.")
     expect(page.locator("[data-save-status]")).to_contain_text("Kept on this device")
-    pending = page.evaluate("JSON.parse(localStorage.getItem('trygg.grounding.pending'))")
-    assert len(pending) == 1 and pending[0]["record"]["distress_before"] == 8
-    record = pending[0]["record"]
+    # Kept in the app's outbox (IndexedDB) until the server acknowledges it.
+    pending = page.evaluate("self.TryggOutbox.pending()")
+    assert len(pending) == 1 and pending[0]["body"]["distress_before"] == 8
+    assert pending[0]["kind"] == "grounding-session"
+    record = pending[0]["body"]
 
     page.context.set_offline(False)  # fires `online`: the player sends what it kept
     expect(page.locator("[data-save-status]")).to_have_text("Saved in your grounding log.")
-    assert page.evaluate("JSON.parse(localStorage.getItem('trygg.grounding.pending'))") == []
+    assert page.evaluate("self.TryggOutbox.pending()") == []
     assert page.evaluate(POST, record) == 200  # a retry on purpose: acknowledged, not duplicated
 
     page.goto(live_server.url + "/grounding/history")
