@@ -53,6 +53,8 @@ def build_config(instance_path: Path) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "DATABASE_URL": normalise_database_url(db_url),
         "TRYGG_BASE_URL": base_url,
+        # Names a deploy; the service worker's cache version changes with it.
+        "TRYGG_RELEASE": os.environ.get("TRYGG_RELEASE", ""),
         "PORT": port,
         # Cookies: Secure whenever we are served over https; never readable by scripts.
         "SESSION_COOKIE_SECURE": secure_cookies,

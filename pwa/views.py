@@ -57,8 +57,10 @@ def precache_urls() -> list[str]:
 
 
 def shell_version(urls: list[str]) -> str:
-    """Changes whenever any shell file changes: hashed names are in the list."""
-    return hashlib.sha256("\n".join(urls).encode()).hexdigest()[:12]
+    """Changes whenever any shell file changes (hashed names are in the list) or the release
+    named in TRYGG_RELEASE changes (a deploy that changes only pages)."""
+    release = current_app.config.get("TRYGG_RELEASE", "")
+    return hashlib.sha256("\n".join([release, *urls]).encode()).hexdigest()[:12]
 
 
 @bp.route("/sw.js")

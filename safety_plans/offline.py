@@ -18,11 +18,12 @@ def _client_plan(db, user):
 
 
 def warm_urls(db, user) -> list[str]:
-    """A client's crisis view and editor."""
+    """A client's crisis view, editor and commitments."""
     plan = _client_plan(db, user)
     if plan is None:
         return []
-    return [url_for("safety_plans.view", plan_id=plan.id), url_for("safety_plans.edit", plan_id=plan.id)]
+    return [url_for(endpoint, plan_id=plan.id)
+            for endpoint in ("safety_plans.view", "safety_plans.edit", "safety_plans.commitments")]
 
 
 def home_url(db, user) -> str | None:

@@ -77,6 +77,35 @@ async function sendOutbox() {
 
 if (outbox) outbox.subscribe(showWaiting);
 
+// --- forms that can wait for the network ----------------------------------------------------
+// <form data-outbox-url="/api/…" data-outbox-method="PATCH" data-outbox-fields="op:uuid status note">
+// Offline, such a form is kept in the outbox as JSON (the named fields, renamed from:to) and
+// sent when the network is back; online it posts as usual.
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!form.dataset.outboxUrl || navigator.onLine || !outbox) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  const body = {};
+  for (const spec of (form.dataset.outboxFields || '').split(/\s+/).filter(Boolean)) {
+    const [from, to] = spec.split(':');
+    if (data.get(from) !== null) body[to || from] = data.get(from);
+  }
+  await outbox.add({
+    url: form.dataset.outboxUrl, method: form.dataset.outboxMethod || 'POST', body,
+    kind: form.dataset.outboxKind || 'form', csrf: String(data.get('csrf_token') || ''),
+  });
+  form.dataset.dirty = 'false';
+  let note = form.querySelector('.outbox-note');
+  if (!note) {
+    note = document.createElement('p');
+    note.className = 'outbox-note';
+    note.setAttribute('role', 'status');
+    form.append(note);
+  }
+  note.textContent = strings.keptOffline;
+});
+
 // --- sign-out forgets this user's saved pages and unsent writes (after a warning) -----------
 async function forgetUser() {
   if (outbox) await outbox.clear().catch(() => {});

@@ -16,7 +16,7 @@ const PAGES_CACHE = PREFIX + 'pages';
 const PRECACHE = {{ precache|tojson }};
 const OFFLINE_URL = '/offline';
 // Pages a person needs most when things are hard: kept offline, served from cache at once.
-const OFFLINE_PAGES = [/^\/$/, /^\/plans\/\d+\/?$/, /^\/plans\/\d+\/edit$/, /^\/grounding\/?$/,
+const OFFLINE_PAGES = [/^\/$/, /^\/plans\/\d+\/?$/, /^\/plans\/\d+\/edit$/, /^\/plans\/\d+\/commitments$/, /^\/grounding\/?$/,
   /^\/grounding\/[a-z0-9-]+$/, /^\/grounding\/custom\/\d+$/, /^\/offline$/];
 {% for url in imports %}importScripts({{ url|tojson }});
 {% endfor %}

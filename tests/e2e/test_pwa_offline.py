@@ -1,0 +1,268 @@
+"""Offline-first in real Chromium with a persistent profile: the plan and grounding open with the
+server really gone, after the browser was closed; writes made offline reach the server once;
+sign-out wipes one person's saved pages; the app is installable and updates only when asked.
+
+"Offline" here is twice real: the context's offline switch *and* the server shut down, so a page
+can only have come from the service worker's cache.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from backend.accounts.services import create_user, find_user
+from backend.broker import get_broker
+from backend.db import get_engine, session_scope
+from grounding.models import GroundingSession
+from safety_plans import services
+from safety_plans.models import Commitment
+from support.databases import drop_database
+from support.live import CHROMIUM_ARGS, chromium_path, start_live_server
+from support.plans import add_op
+
+PASSWORD = "a calm walk by the river"
+_numbers = itertools.count()
+
+
+class Server:
+    """A live server this module can stop and start again on the same port and database."""
+
+    def __init__(self, tmp_dir):
+        self.server, self.thread, self.live, self.db_url = start_live_server(tmp_dir)
+        self.url, self.app = self.live.url, self.live.app
+
+    def stop(self):
+        """The network is gone: nothing answers on the port any more."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def start(self):
+        """The network is back, same address, same data."""
+        import threading
+
+        from werkzeug.serving import make_server
+
+        port = int(self.url.rsplit(":", 1)[1])
+        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A fresh server per test (tests here stop and restart it)."""
+    running = Server(tmp_path)
+    yield running
+    try:
+        running.stop()
+    except Exception:  # noqa: BLE001 - already stopped
+        pass
+    get_broker(running.app).stop()
+    get_engine(running.app).dispose()
+    drop_database(running.db_url)
+
+
+@pytest.fixture
+def profile(playwright_instance, tmp_path):
+    """Open (and reopen) Chromium with one persistent profile, like a phone's browser."""
+    contexts = []
+    problems: list[str] = []
+
+    def open_browser(**options):
+        context = playwright_instance.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium_path(), headless=True,
+            args=CHROMIUM_ARGS, locale="en-GB", **options)
+        contexts.append(context)
+        return context
+
+    open_browser.problems = problems
+    yield open_browser
+    for context in contexts:
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001 - closed by the test
+            pass
+
+
+def client_with_plan(app, locale="en", country="NO") -> tuple[str, int, int]:
+    """A client whose plan has a person to call and an open commitment: (email, plan, commitment)."""
+    email = f"pwa{next(_numbers)}@example.org"
+    with app.test_request_context(), session_scope(app) as db:
+        user = create_user(db, email, PASSWORD, role="client", locale=locale, country=country)
+        plan = services.get_or_create_plan(db, user)
+        services.apply_ops(db, plan, user, [
+            add_op("support", "Mum", phone="+47 912 34 567", agreed=True),
+            add_op("warning_signs", "I stop answering messages"),
+        ])
+        commitment = services.add_commitment(db, plan, user, "Call Mum on Sunday")
+        db.flush()
+        return email, plan.id, commitment.id
+
+
+def sign_in(page, url, email):
+    """Sign in through the real form."""
+    page.goto(url + "/auth/login?lang=en")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+SAVED = "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
+
+
+def wait_until_saved(page, paths, timeout=20.0):
+    """Wait for the service worker to have saved these pages."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        saved = set(page.evaluate(SAVED))
+        if set(paths) <= saved:
+            return saved
+        time.sleep(0.2)
+    raise AssertionError(f"not saved offline: {set(paths) - set(page.evaluate(SAVED))}")
+
+
+def test_plan_and_grounding_open_offline_after_the_browser_was_closed(server, profile):
+    email, plan_id, _ = client_with_plan(server.app)
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, email)
+    expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
+    wait_until_saved(page, [f"/plans/{plan_id}", f"/plans/{plan_id}/edit", "/grounding/",
+                            "/grounding/five-senses", "/grounding/gentle-breathing", "/", "/offline"])
+    context.close()  # the browser is closed (as after a reboot)
+
+    server.stop()
+    context = profile(offline=True)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(server.url + "/?source=home-screen")  # the home-screen icon
+    expect(page).to_have_url(f"{server.url}/plans/{plan_id}")
+    expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
+    call = page.get_by_role("link", name="Call 113")
+    expect(call).to_have_attribute("href", "tel:113")
+    expect(page.locator("#pwa-bar")).to_contain_text("You are offline")
+
+    page.goto(server.url + "/grounding/five-senses")
+    expect(page.get_by_role("heading", name="How strong is your distress right now?")).to_be_visible()
+    page.goto(server.url + "/grounding/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    # A page that was never saved: the offline page, with the plan country's crisis lines.
+    page.goto(server.url + f"/plans/{plan_id}/history")
+    expect(page.get_by_role("heading", name="No network right now")).to_be_visible()
+    expect(page.get_by_role("link", name="Call 113")).to_be_visible()
+    expect(page.get_by_role("link", name="My safety plan")).to_have_attribute("href", f"/plans/{plan_id}")
+
+
+def test_offline_grounding_session_and_commitment_reach_the_server_once(server, profile):
+    email, plan_id, commitment_id = client_with_plan(server.app)
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, email)
+    wait_until_saved(page, [f"/plans/{plan_id}/commitments", "/grounding/kind-words"])
+
+    server.stop()
+    context.set_offline(True)
+    page.goto(server.url + "/grounding/kind-words")
+    page.get_by_role("button", name="7", exact=True).click()
+    page.get_by_role("button", name="Stop here").click()
+    page.get_by_role("button", name="3", exact=True).click()
+    expect(page.locator("[data-save-status]")).to_contain_text("Kept on this device")
+
+    page.goto(server.url + f"/plans/{plan_id}/commitments")
+    page.get_by_label("Partly kept").first.check()
+    page.get_by_label("Note (optional)").first.fill("Called on Monday instead")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.locator(".outbox-note")).to_contain_text("Kept on this device")
+    page.get_by_label("What I will do").fill("Walk to the lake on Saturday")
+    page.get_by_role("button", name="Save commitment").click()
+    expect(page.locator(".outbox-note")).to_have_count(2)
+    expect(page.locator("#outbox-status")).to_contain_text("3 changes are waiting to be sent.")
+    assert len(page.evaluate("self.TryggOutbox.pending()")) == 3
+
+    server.start()
+    context.set_offline(False)  # `online`: the outbox sends, in the order written
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=10000)
+    assert page.evaluate("self.TryggOutbox.all()") == []
+    # Sending again (a retry the network could cause) changes nothing on the server.
+    page.evaluate("self.TryggOutbox.flush()")
+    with session_scope(server.app) as db:
+        sessions = db.scalars(select(GroundingSession)).all()
+        assert [(s.exercise_slug, s.distress_before, s.distress_after) for s in sessions] == [("kind-words", 7, 3)]
+        commitment = db.get(Commitment, commitment_id)
+        assert (commitment.status, commitment.note) == ("partly", "Called on Monday instead")
+        texts = db.scalars(select(Commitment.text).where(Commitment.plan_id == plan_id)).all()
+        assert sorted(texts) == ["Call Mum on Sunday", "Walk to the lake on Saturday"]
+
+
+def test_sign_out_wipes_saved_pages_so_the_next_person_cannot_open_them(server, profile):
+    first, plan_id, _ = client_with_plan(server.app)
+    second, _, _ = client_with_plan(server.app)
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, first)
+    wait_until_saved(page, [f"/plans/{plan_id}"])
+
+    # Something unsent: signing out warns first, and "cancel" keeps everything.
+    context.set_offline(True)
+    page.evaluate("self.TryggOutbox.add({url: '/api/v1/grounding/sessions', body: {}, kind: 'test'})")
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert messages and "1 changes have not been sent yet" in messages[0]
+    assert len(page.evaluate("self.TryggOutbox.pending()")) == 1
+
+    context.set_offline(False)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{server.url}/auth/login")
+    assert f"/plans/{plan_id}" not in page.evaluate(SAVED + ".catch(() => [])")
+    assert page.evaluate("self.TryggOutbox ? self.TryggOutbox.all() : []") == []
+
+    sign_in(page, server.url, second)
+    context.set_offline(True)
+    page.goto(server.url + f"/plans/{plan_id}")
+    expect(page.get_by_role("link", name="Call Mum")).to_have_count(0)
+    expect(page.get_by_role("heading", name="No network right now")).to_be_visible()
+
+
+def test_chromium_finds_the_app_installable(server, profile):
+    email, _, _ = client_with_plan(server.app)
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, email)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    cdp = context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == [], errors
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and not manifest.get("errors")
+
+
+def test_a_new_version_waits_until_the_person_taps_update(server, profile):
+    email, plan_id, _ = client_with_plan(server.app)
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, email)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    old = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
+
+    server.app.config["TRYGG_RELEASE"] = "next"  # a deploy
+    page.reload()
+    expect(page.locator("#pwa-bar")).to_contain_text("A new version of Trygg is ready.", timeout=10000)
+    # Not swapped under the person's hands: the old worker still controls the page.
+    active = "navigator.serviceWorker.getRegistration().then(r => r.active.scriptURL && r.waiting !== null)"
+    assert page.evaluate(active) is True
+    page.get_by_role("button", name="Update").click()
+    page.wait_for_function("navigator.serviceWorker.getRegistration().then(r => r.waiting === null)")
+    expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
+    new = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
+    assert new != old
+    names = page.evaluate("caches.keys()")
+    assert f"trygg-shell-{new}" in names and f"trygg-shell-{old}" not in names
