@@ -15,13 +15,14 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
     from backend import audit  # noqa: F401 - declares AccessEvent
     from safety_plans import models  # noqa: F401 - declares the tables
-    from safety_plans import offline, reminders
+    from safety_plans import live, offline, reminders
     from safety_plans.api import api
     from safety_plans.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(api)
     offline.init_app(app)
+    live.init_app(app)
     reminders.register(app)
     homes = app.config.setdefault("HOME_ENDPOINTS", {})
     homes.setdefault("client", "safety_plans.my_plan")

@@ -5,13 +5,13 @@ nothing; access is checked by the same `safety_plans.access` as the HTML pages.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from backend import audit, db
 from backend.access import public, roles
-from safety_plans import crisis_lines, services
+from safety_plans import crisis_lines, live, services
 from safety_plans.access import load_plan
 from safety_plans.content import SECTIONS
 from safety_plans.export import plan_dict
@@ -125,14 +125,41 @@ def update_plan(plan_id: int):
 def changes(plan_id: int):
     """The catch-up feed: changes after `since` (a revision), oldest first."""
     session = db.session()
-    found = load_plan(session, current_user, plan_id, "open")
+    found = load_plan(session, current_user, plan_id, None)  # the editor's page view was logged
     since = request.args.get("since", "0")
     if not since.isdigit():
         raise OpError("bad_since", _("“since” must be a revision number."), 400)
     feed = services.changes_since(session, found, int(since))
+    body = dict(revision=found.revision, changes=[services.change_dict(c) for c in feed],
+                more=bool(feed) and feed[-1].revision < found.revision,
+                order=services.section_order(session, found))
     session.commit()
-    return jsonify(revision=found.revision, changes=[services.change_dict(c) for c in feed],
-                   more=bool(feed) and feed[-1].revision < found.revision)
+    return jsonify(body)
+
+
+@api.route("/plans/<int:plan_id>/events")
+@roles(*PLAN_ROLES)
+def events(plan_id: int):
+    """Server-sent events for an open editor: `hello` (the current revision and who is here),
+    `change` ({plan, revision}) and `presence`; a comment every ~15 s; ends after a few minutes
+    (EventSource reconnects). Beyond this process's cap: 503 with Retry-After (then poll)."""
+    session = db.session()
+    found = load_plan(session, current_user, plan_id, None)
+    app = current_app._get_current_object()
+    if not live.slots(app).take():
+        session.commit()
+        response = jsonify(error="busy", status=503,
+                           message=_("Live updates are busy right now. Changes still arrive every few seconds."))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(app.config["LIVE_RETRY_SECONDS"] * 6)
+        return response
+    stream, close = live.open_stream(app, found, current_user)
+    session.commit()
+    response = Response(stream, mimetype="text/event-stream")
+    response.call_on_close(close)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
+    return response
 
 
 @api.route("/plans/<int:plan_id>/changes", methods=["POST"])

@@ -113,3 +113,22 @@ class Invite(Base):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
+
+
+class PlanPresence(Base):
+    """One open live editor (an event stream) on a plan, touched by the stream's heartbeat.
+
+    A row per stream, not per person, so two tabs of one person come and go independently; rows
+    of a process that died simply stop being touched and fall out after `PRESENCE_TTL`.
+    """
+
+    __tablename__ = "plan_presence"
+    __table_args__ = (Index("ix_plan_presence_plan_seen", "plan_id", "last_seen"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

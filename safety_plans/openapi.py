@@ -57,6 +57,16 @@ PATHS = {
                  "requestBody": _body("OpBatch"),
                  "responses": {"200": _ok("OpResults"), **_errors(400, 401, 403, 404, 409, 413, 422)}},
     },
+    "/api/v1/plans/{plan_id}/events": {
+        "get": {"summary": "Live updates for an open editor (text/event-stream): `hello` {plan, revision, here}, "
+                           "`change` {plan, revision}, `presence` {plan, here}; a heartbeat comment every ~15 s; "
+                           "the stream ends after a few minutes and EventSource reconnects (Last-Event-ID)",
+                "parameters": [_PLAN_ID],
+                "responses": {"200": {"description": "An event stream", "content": {"text/event-stream": {}}},
+                              "503": {"description": "Too many open streams in this process: poll the feed "
+                                                     "(Retry-After says when to try the stream again)"},
+                              **_errors(401, 403, 404)}},
+    },
     "/api/v1/plans/{plan_id}/commitments": {
         "get": {"summary": "Commitments, newest first", "parameters": [_PLAN_ID],
                 "responses": {"200": {"description": "Commitments"}, **_errors(401, 403, 404)}},
@@ -104,6 +114,7 @@ SCHEMAS = {
                                   "kept: a delete refused because the item was edited since base_version"},
         "revision": {"type": "integer"}, "version": {"type": "integer"},
         "replayed": {"type": "boolean", "description": "true when this is the stored result of a retry"},
+        "restored": {"type": "boolean", "description": "true when an edit brought a removed item back"},
         "conflicts": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string", "enum": list(FIELDS)}, "overwritten": {},
             "author_id": {"type": "integer"}, "author_name": {"type": "string"}}}}}},
@@ -113,9 +124,12 @@ SCHEMAS = {
         "revision": {"type": "integer"}, "op": {"type": "string"}, "op_uuid": {"type": "string"},
         "item": {"type": "string"}, "author_id": {"type": "integer", "nullable": True},
         "author": {"type": "string", "nullable": True}, "at": {"type": "string", "format": "date-time"},
-        "before": {"type": "object", "nullable": True}, "after": {"type": "object", "nullable": True}}},
+        "before": {"type": "object", "nullable": True}, "after": {"type": "object", "nullable": True},
+        "conflicts": {"type": "array", "description": "whose text this change overwrote (as in OpResult)"}}},
     "ChangeFeed": {"type": "object", "properties": {
         "revision": {"type": "integer"}, "more": {"type": "boolean"},
+        "order": {"type": "object", "description": "each section's live item uuids in order",
+                  "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}}}},
     "Item": {"type": "object", "properties": {
         "uuid": {"type": "string"}, "section": {"type": "string"}, "text": {"type": "string"},

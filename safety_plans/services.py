@@ -16,14 +16,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.accounts import care
 from backend.accounts.models import User
 from backend.db import utcnow
 from safety_plans.content import COMMITMENT_STATUSES, SECTION_KEYS
-from safety_plans.models import Commitment, Invite, Plan, PlanChange, PlanItem
+from backend.broker import get_broker
+from safety_plans.models import Commitment, Invite, Plan, PlanChange, PlanItem, PlanPresence
 
 OP_TYPES = ("add", "edit", "move", "delete", "restore")
 TEXT_LIMITS = {"text": 500, "phone": 40, "sms_message": 300}
@@ -80,6 +81,7 @@ class OpResult:
     version: int | None = None
     conflicts: list = field(default_factory=list)
     replayed: bool = False
+    restored: bool = False
 
     def to_dict(self) -> dict:
         """JSON shape of a result."""
@@ -253,6 +255,10 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
     before = snapshot(item)
     versions = dict(item.field_versions or {})
     if op.type == "edit":
+        if item.deleted:  # an edit brings a removed item back: the words are never dropped
+            item.deleted = False
+            result.restored = True
+            _place(_live_items(db, plan, item.section), item, item.position)
         newer = dict(_edited_by_others_since(item, op.base_version, author))
         for name, value in op.fields.items():
             if name in newer and getattr(item, name) != value:
@@ -313,7 +319,13 @@ def apply_ops(db: Session, plan: Plan, author: User, ops) -> list[OpResult]:
         except OpError as exc:
             exc.index = index
             raise
+    announce(db, plan)
     return results
+
+
+def announce(db: Session, plan: Plan) -> None:
+    """Tell open editors the plan's new revision once this transaction commits (ids only)."""
+    get_broker().publish(db, f"plan:{plan.id}", {"plan": plan.id, "revision": plan.revision})
 
 
 def new_uuid() -> str:
@@ -372,7 +384,67 @@ def change_dict(change: PlanChange) -> dict:
         "item": change.item_uuid, "author_id": change.author_id,
         "author": change.author.name if change.author else None,
         "at": change.at.isoformat(), "before": change.before, "after": change.after,
+        "conflicts": (change.result or {}).get("conflicts", []),
     }
+
+
+def section_order(db: Session, plan: Plan) -> dict[str, list[str]]:
+    """Each section's live item uuids in order: lets an editor place moved and added items."""
+    return {key: [i.uuid for i in items] for key, items in items_by_section(db, plan).items()}
+
+
+def section_of(change: PlanChange) -> str | None:
+    """The plan section a change touched (None for commitments and the country)."""
+    return (change.after or {}).get("section") or (change.before or {}).get("section")
+
+
+def restore_text(db: Session, plan: Plan, author: User, item_uuid: str, text: str,
+                 op_uuid: str | None = None) -> OpResult:
+    """Bring an earlier text of an item back; a restore is itself an edit (and in the history)."""
+    item = db.scalar(select(PlanItem).where(PlanItem.plan_id == plan.id, PlanItem.uuid == item_uuid))
+    if item is None:
+        raise OpError("unknown_item", _("That item is not in this plan."), 404)
+    op = {"uuid": op_uuid or new_uuid(), "type": "edit", "item": item_uuid,
+          "base_version": item.version, "fields": {"text": text}}
+    if item.text == (text or "").strip() and not item.deleted:  # already there: record nothing
+        return OpResult(op=op["uuid"], status="applied", item=item_uuid, revision=plan.revision,
+                        version=item.version)
+    [result] = apply_ops(db, plan, author, [op])
+    return result
+
+
+# -- presence: who else has the plan open ---------------------------------------------------------
+
+PRESENCE_TTL = timedelta(seconds=45)
+
+
+def touch_presence(db: Session, plan: Plan, user: User, stream: str) -> bool:
+    """Mark one open editor as here now; True when it is new (worth announcing)."""
+    row = db.scalar(select(PlanPresence).where(PlanPresence.stream == stream))
+    if row is None:
+        db.add(PlanPresence(stream=stream, plan_id=plan.id, user_id=user.id, last_seen=utcnow()))
+        db.execute(delete(PlanPresence).where(PlanPresence.last_seen < utcnow() - PRESENCE_TTL * 4))
+        return True
+    row.last_seen = utcnow()
+    return False
+
+
+def leave_presence(db: Session, stream: str) -> None:
+    """An editor closed the plan."""
+    db.execute(delete(PlanPresence).where(PlanPresence.stream == stream))
+
+
+def announce_presence(db: Session, plan_id: int) -> None:
+    """Tell open editors that who is here changed (they ask for the names themselves)."""
+    get_broker().publish(db, f"plan:{plan_id}", {"plan": plan_id, "presence": True})
+
+
+def present(db: Session, plan: Plan, now: datetime | None = None) -> list[User]:
+    """The people with the plan open now, each once."""
+    since = (now or utcnow()) - PRESENCE_TTL
+    return list(db.scalars(select(User).where(User.id.in_(
+        select(PlanPresence.user_id).where(PlanPresence.plan_id == plan.id, PlanPresence.last_seen > since)
+    )).order_by(User.id)))
 
 
 def set_country(db: Session, plan: Plan, author: User, country: str, known: set[str]) -> None:
@@ -387,6 +459,7 @@ def set_country(db: Session, plan: Plan, author: User, country: str, known: set[
     op_uuid = new_uuid()
     _record(db, plan, author, "country", "plan", before, {"country": country}, op_uuid,
             OpResult(op=op_uuid, status="applied", item="plan"))
+    announce(db, plan)
 
 
 # -- commitments ----------------------------------------------------------------------------------
@@ -446,6 +519,7 @@ def add_commitment(db: Session, plan: Plan, author: User, text, due=None, made_o
     op_uuid = op_uuid or new_uuid()
     _record(db, plan, author, "commitment_add", commitment.uuid, None, commitment_dict(commitment),
             op_uuid, OpResult(op=op_uuid, status="applied", item=commitment.uuid))
+    announce(db, plan)
     return commitment
 
 
@@ -472,6 +546,7 @@ def review_commitment(db: Session, plan: Plan, author: User, commitment_id: int,
     op_uuid = op_uuid or new_uuid()
     _record(db, plan, author, "commitment_review", commitment.uuid, before, commitment_dict(commitment),
             op_uuid, OpResult(op=op_uuid, status="applied", item=commitment.uuid))
+    announce(db, plan)
     return commitment
 
 

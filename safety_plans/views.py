@@ -5,6 +5,7 @@ import json
 from urllib.parse import quote
 
 import segno
+from sqlalchemy import select
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
@@ -17,12 +18,14 @@ from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
 from safety_plans.export import export_plan
 from safety_plans.forms import default_due, op_from_form
-from safety_plans.models import Invite, PlanItem
+from safety_plans.models import Invite, PlanChange, PlanItem
 
 bp = Blueprint("safety_plans", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/safety_plans")
 
 PLAN_ROLES = ("client", "therapist")
+# What the editor's <template> for a new item is drawn from; the live editor fills in the rest.
+BLANK_ITEM = {"uuid": "__ITEM__", "text": "", "phone": "", "sms_message": "", "agreed": False, "version": 0}
 
 
 def _locale() -> str:
@@ -114,11 +117,23 @@ def _render_editor(plan, status: int = 200, failed: dict | None = None):
     just_deleted = request.args.get("deleted")
     context = _plan_context(
         plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=services.new_uuid,
+        conflict=_my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
         just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
         countries=[(c, crisis_lines.country_name(c, _locale())) for c in crisis_lines.countries()],
     )
     session.commit()
     return render_template("safety_plans/edit.html", **context), status
+
+
+def _my_conflict(session, plan, op_uuid: str | None) -> dict | None:
+    """The current user's own change that overwrote someone's text (shown after a stale save)."""
+    if not op_uuid:
+        return None
+    change = session.scalar(select(PlanChange).where(PlanChange.op_uuid == op_uuid, PlanChange.plan_id == plan.id,
+                                                     PlanChange.author_id == current_user.id))
+    if change is None or not (change.result or {}).get("conflicts"):
+        return None
+    return {"item": change.item_uuid, "mine": (change.after or {}), "conflicts": change.result["conflicts"]}
 
 
 @bp.route("/plans/<int:plan_id>/changes", methods=["POST"])
@@ -148,9 +163,13 @@ def change(plan_id: int):
         return _render_editor(plan, 400, failed)
     session.commit()
     if result.status == "conflict":
-        for c in result.conflicts:
-            flash(_("Saved. This replaced what %(name)s had written: “%(text)s”. It is kept in the history.",
-                    name=c["author_name"], text=c["overwritten"]), "info")
+        # A stale form: the page the person saved from was older than someone else's change. Show
+        # both texts on the item, with a button to bring the other person's text back.
+        flash(_("Saved. %(name)s changed this at the same time; their text is kept in the history.",
+                name=", ".join(c["author_name"] for c in result.conflicts)), "info")
+        return redirect(url_for("safety_plans.edit", plan_id=plan.id, conflict=result.op) + f"#item-{item.uuid}")
+    if result.restored:
+        flash(_("Saved. Someone had removed this item meanwhile; your change brought it back."), "info")
     elif result.status == "kept":
         flash(_("Someone changed this item after you opened the page, so it was kept. Have a look and try again."), "info")
     elif op["type"] == "delete":
@@ -189,13 +208,41 @@ def country(plan_id: int):
 @bp.route("/plans/<int:plan_id>/history")
 @roles(*PLAN_ROLES)
 def history(plan_id: int):
-    """Every change, newest first, with who made it and when."""
+    """Every change, newest first, with who made it, when, before and after; `?section=` filters;
+    any earlier text has a Restore button."""
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "open")
-    changes = services.history(session, plan)
+    section = request.args.get("section") or None
+    if section not in BY_KEY:
+        section = None
+    changes = [c for c in services.history(session, plan) if section is None or services.section_of(c) == section]
+    current = {i.uuid: i for group in services.items_by_section(session, plan, include_deleted=True).values()
+               for i in group}
     session.commit()
     return render_template("safety_plans/history.html", plan=plan, changes=changes, sections=BY_KEY,
-                           statuses=COMMITMENT_STATUSES)
+                           section_list=SECTIONS, section=section, current=current,
+                           statuses=COMMITMENT_STATUSES, new_uuid=services.new_uuid)
+
+
+@bp.route("/plans/<int:plan_id>/history/restore", methods=["POST"])
+@roles(*PLAN_ROLES)
+def restore(plan_id: int):
+    """Bring an earlier text back (an edit of its own, so it is in the history too)."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "change")
+    try:
+        services.restore_text(session, plan, current_user, request.form.get("item", ""),
+                              request.form.get("text", ""), request.form.get("op") or None)
+    except services.OpError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("safety_plans.history", plan_id=plan_id))
+    session.commit()
+    flash(_("The earlier text is back in the plan."), "success")
+    back = request.form.get("next")
+    if back == "edit":
+        return redirect(url_for("safety_plans.edit", plan_id=plan.id))
+    return redirect(url_for("safety_plans.history", plan_id=plan.id, section=request.form.get("section") or None))
 
 
 @bp.route("/plans/<int:plan_id>/print")

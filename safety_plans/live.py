@@ -1,0 +1,142 @@
+"""The live channel of the co-editor: one server-sent-event stream per open editor.
+
+A stream holds one server thread while open, idle-waiting on its broker mailbox, so streams are
+capped per process (`LIVE_MAX_STREAMS`, beyond it 503 + Retry-After and the editor polls) and each
+ends after `LIVE_STREAM_SECONDS` (the browser's EventSource reconnects and catches up from its last
+revision). Events carry ids and numbers, plus the names of the people who have the plan open.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from typing import Callable, Iterator
+
+from flask import Flask
+
+from backend.accounts.models import User
+from backend.broker import get_broker
+from backend.db import session_scope
+from safety_plans import services
+from safety_plans.access import can_view
+from safety_plans.models import Plan
+
+DEFAULTS = {"LIVE_MAX_STREAMS": 48, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
+            "LIVE_RETRY_SECONDS": 5}
+
+
+class StreamSlots:
+    """A counter of open streams in this process, refusing more than `limit`."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.open = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Claim a slot; False when every slot is taken."""
+        with self._lock:
+            if self.open >= self.limit:
+                return False
+            self.open += 1
+            return True
+
+    def give_back(self) -> None:
+        """Free a slot."""
+        with self._lock:
+            self.open = max(0, self.open - 1)
+
+
+def init_app(app: Flask) -> None:
+    """Read the live settings (environment, then the app's config) and make the slot counter."""
+    for name, default in DEFAULTS.items():
+        app.config.setdefault(name, int(os.environ.get(name, default)))
+    app.extensions["trygg.live_slots"] = StreamSlots(app.config["LIVE_MAX_STREAMS"])
+
+
+def slots(app: Flask) -> StreamSlots:
+    """This process's stream slots."""
+    return app.extensions["trygg.live_slots"]
+
+
+def sse(event: str, data: dict, event_id: int | None = None) -> str:
+    """One server-sent event."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
+
+
+def people_here(db, plan: Plan) -> list[dict]:
+    """Who has the plan open: id, name and role (the page words the sentence)."""
+    return [{"id": u.id, "name": u.name, "role": u.role} for u in services.present(db, plan)]
+
+
+def _touch(app: Flask, plan_id: int, user_id: int, stream_id: str) -> bool:
+    """Heartbeat: mark this editor present; False when the user may no longer see the plan."""
+    with app.app_context(), session_scope(app) as db:
+        plan, user = db.get(Plan, plan_id), db.get(User, user_id)
+        if plan is None or user is None or not can_view(db, user, plan):
+            return False
+        if services.touch_presence(db, plan, user, stream_id):
+            services.announce_presence(db, plan_id)
+        return True
+
+
+def _leave(app: Flask, plan_id: int, stream_id: str) -> None:
+    with app.app_context(), session_scope(app) as db:
+        services.leave_presence(db, stream_id)
+        services.announce_presence(db, plan_id)
+
+
+def _here(app: Flask, plan_id: int) -> list[dict]:
+    with app.app_context(), session_scope(app) as db:
+        plan = db.get(Plan, plan_id)
+        return people_here(db, plan) if plan is not None else []
+
+
+def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Callable[[], None]]:
+    """Subscribe now, then yield events until the time is up, the reader goes away, or their
+    access ends. Returns (events, close): the caller has taken a slot, and `close` (safe to call
+    twice; hook it to the response) unsubscribes, gives the slot back and clears the presence."""
+    plan_id, user_id, revision = plan.id, user.id, plan.revision
+    stream_id = services.new_uuid()
+    subscription = get_broker(app).subscribe(f"plan:{plan_id}")
+    config = app.config
+    heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
+    closed = threading.Event()
+
+    def close() -> None:
+        if closed.is_set():
+            return
+        closed.set()
+        subscription.close()
+        slots(app).give_back()
+        try:
+            _leave(app, plan_id, stream_id)
+        except Exception:  # noqa: BLE001 - a closing stream must never raise into the server
+            app.logger.exception("could not clear the presence of a closed editor")
+
+    def events() -> Iterator[str]:
+        try:
+            if not _touch(app, plan_id, user_id, stream_id):
+                return
+            yield f"retry: {config['LIVE_RETRY_SECONDS'] * 1000}\n\n"
+            yield sse("hello", {"plan": plan_id, "revision": revision, "here": _here(app, plan_id)}, revision)
+            deadline = time.monotonic() + config["LIVE_STREAM_SECONDS"]
+            touched = time.monotonic()
+            while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
+                message = subscription.get(timeout=min(heartbeat, left))
+                if message is None or time.monotonic() - touched >= heartbeat:
+                    if not _touch(app, plan_id, user_id, stream_id):
+                        return
+                    touched = time.monotonic()
+                if message is None:
+                    yield ": heartbeat\n\n"
+                elif message.get("presence"):
+                    yield sse("presence", {"plan": plan_id, "here": _here(app, plan_id)})
+                elif "revision" in message:
+                    yield sse("change", {"plan": plan_id, "revision": message["revision"]}, message["revision"])
+        finally:
+            close()
+
+    return events(), close
