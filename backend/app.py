@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, broker, core, db, i18n, migrate, nav, security
+from backend import access, accounts, assets, broker, compress, core, db, i18n, migrate, nav, security
 from backend import push
 from backend.config import REPO_ROOT, build_config
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     broker.init_app(app)
     security.init_app(app)
+    compress.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
     accounts.init_app(app)

@@ -116,6 +116,17 @@ def sign_in(page, url, email):
 SAVED = "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
 
 
+def wait_for(page, expression, timeout=10.0):
+    """Poll a JavaScript expression until it is true (wait_for_function would need 'unsafe-eval',
+    which our Content-Security-Policy rightly refuses)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"never true: {expression}")
+
+
 def wait_until_saved(page, paths, timeout=20.0):
     """Wait for the service worker to have saved these pages."""
     deadline = time.monotonic() + timeout
@@ -237,7 +248,7 @@ def test_chromium_finds_the_app_installable(server, profile):
     context = profile()
     page = context.pages[0] if context.pages else context.new_page()
     sign_in(page, server.url, email)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for(page, "navigator.serviceWorker.controller !== null")
     cdp = context.new_cdp_session(page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert errors == [], errors
@@ -250,7 +261,7 @@ def test_a_new_version_waits_until_the_person_taps_update(server, profile):
     context = profile()
     page = context.pages[0] if context.pages else context.new_page()
     sign_in(page, server.url, email)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for(page, "navigator.serviceWorker.controller !== null")
     old = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
 
     server.app.config["TRYGG_RELEASE"] = "next"  # a deploy
@@ -260,9 +271,27 @@ def test_a_new_version_waits_until_the_person_taps_update(server, profile):
     active = "navigator.serviceWorker.getRegistration().then(r => r.active.scriptURL && r.waiting !== null)"
     assert page.evaluate(active) is True
     page.get_by_role("button", name="Update").click()
-    page.wait_for_function("navigator.serviceWorker.getRegistration().then(r => r.waiting === null)")
+    wait_for(page, "navigator.serviceWorker.getRegistration().then(r => r.waiting === null)")
     expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
     new = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
     assert new != old
     names = page.evaluate("caches.keys()")
     assert f"trygg-shell-{new}" in names and f"trygg-shell-{old}" not in names
+
+
+def test_a_saved_page_opens_at_once_then_updates_and_says_so(server, profile):
+    email, plan_id, _ = client_with_plan(server.app)
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, email)
+    wait_until_saved(page, [f"/plans/{plan_id}"])
+    page.reload()  # controlled by the service worker from here on
+
+    # The therapist adds someone while this page sits in the cache.
+    with server.app.test_request_context(), session_scope(server.app) as db:
+        user = find_user(db, email)
+        services.apply_ops(db, services.plan_of(db, user), user, [add_op("support", "Aunt Liv", phone="+47 400 00 000")])
+
+    page.goto(f"{server.url}/plans/{plan_id}")  # the saved copy first, the fresh one right after
+    expect(page.get_by_role("link", name="Call Aunt Liv")).to_be_visible(timeout=10000)
+    expect(page.locator("#pwa-bar")).to_contain_text("This page now shows the latest changes.")

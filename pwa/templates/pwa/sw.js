@@ -118,14 +118,18 @@ async function staleWhileRevalidate(event, url) {
   const cache = await caches.open(PAGES_CACHE);
   const key = url.pathname;
   const cached = await cache.match(key);
+  // The page gets `cached`; the comparison below needs its own copy of the body.
+  const saved = cached ? cached.clone() : null;
   const refresh = (async () => {
     const response = await fetch(event.request);
     if (response.redirected || response.type === 'opaqueredirect' || !response.ok) return response;
-    if (cached && cached.type !== 'opaqueredirect' && cached.status === 200) {
-      const [before, after] = await Promise.all([cached.clone().text(), response.clone().text()]);
-      if (fingerprint(before) !== fingerprint(after)) tellPage(event.resultingClientId, key);
+    let changed = false;
+    if (saved && saved.type !== 'opaqueredirect' && saved.status === 200) {
+      const [before, after] = await Promise.all([saved.text(), response.clone().text()]);
+      changed = fingerprint(before) !== fingerprint(after);
     }
     await cache.put(key, response.clone());
+    if (changed) await tellPage(key);  // after saving, so a reload gets it
     return response;
   })();
   if (cached) {
@@ -139,11 +143,16 @@ async function staleWhileRevalidate(event, url) {
   }
 }
 
-async function tellPage(clientId, path) {
-  // The page that just opened from cache learns that a newer copy is now saved.
+async function tellPage(path) {
+  // Every open window showing that page learns that a newer copy is now saved. A window that has
+  // only just opened from the cache may not be listed yet: look again for a moment.
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const client = clientId && await self.clients.get(clientId);
-    if (client) { client.postMessage({ type: 'page-updated', path }); return; }
+    const windows = await self.clients.matchAll({ type: 'window' });
+    const showing = windows.filter((client) => new URL(client.url).pathname === path);
+    if (showing.length) {
+      showing.forEach((client) => client.postMessage({ type: 'page-updated', path }));
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
