@@ -220,8 +220,21 @@ def history(plan_id: int):
                for i in group}
     session.commit()
     return render_template("safety_plans/history.html", plan=plan, changes=changes, sections=BY_KEY,
-                           section_list=SECTIONS, section=section, current=current,
+                           section_list=SECTIONS, section=section, current=current, format_datetime=_when,
                            statuses=COMMITMENT_STATUSES, new_uuid=services.new_uuid)
+
+
+def _when(moment, width: str = "medium") -> str:
+    """A time in the reader's language and time zone."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    try:
+        zone = ZoneInfo(getattr(current_user, "time_zone", None) or "Europe/Oslo")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("Europe/Oslo")
+    return format_datetime(moment, width, tzinfo=zone, locale=_locale())
 
 
 @bp.route("/plans/<int:plan_id>/history/restore", methods=["POST"])
