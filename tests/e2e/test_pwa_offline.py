@@ -113,6 +113,14 @@ def sign_in(page, url, email):
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def open_signed_in(profile, server, email):
+    """A browser on the persistent profile with this person signed in: (context, page)."""
+    context = profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server.url, email)
+    return context, page
+
+
 SAVED = "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
 
 
@@ -140,9 +148,7 @@ def wait_until_saved(page, paths, timeout=20.0):
 
 def test_plan_and_grounding_open_offline_after_the_browser_was_closed(server, profile):
     email, plan_id, _ = client_with_plan(server.app)
-    context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, email)
+    context, page = open_signed_in(profile, server, email)
     expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
     wait_until_saved(page, [f"/plans/{plan_id}", f"/plans/{plan_id}/edit", "/grounding/",
                             "/grounding/five-senses", "/grounding/gentle-breathing", "/", "/offline"])
@@ -172,9 +178,7 @@ def test_plan_and_grounding_open_offline_after_the_browser_was_closed(server, pr
 
 def test_offline_grounding_session_and_commitment_reach_the_server_once(server, profile):
     email, plan_id, commitment_id = client_with_plan(server.app)
-    context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, email)
+    context, page = open_signed_in(profile, server, email)
     wait_until_saved(page, [f"/plans/{plan_id}/commitments", "/grounding/kind-words"])
 
     server.stop()
@@ -214,9 +218,7 @@ def test_offline_grounding_session_and_commitment_reach_the_server_once(server, 
 def test_sign_out_wipes_saved_pages_so_the_next_person_cannot_open_them(server, profile):
     first, plan_id, _ = client_with_plan(server.app)
     second, _, _ = client_with_plan(server.app)
-    context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, first)
+    context, page = open_signed_in(profile, server, first)
     wait_until_saved(page, [f"/plans/{plan_id}"])
 
     # Something unsent: signing out warns first, and "cancel" keeps everything.
@@ -245,9 +247,7 @@ def test_sign_out_wipes_saved_pages_so_the_next_person_cannot_open_them(server, 
 
 def test_chromium_finds_the_app_installable(server, profile):
     email, _, _ = client_with_plan(server.app)
-    context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, email)
+    context, page = open_signed_in(profile, server, email)
     wait_for(page, "navigator.serviceWorker.controller !== null")
     cdp = context.new_cdp_session(page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
@@ -258,9 +258,7 @@ def test_chromium_finds_the_app_installable(server, profile):
 
 def test_a_new_version_waits_until_the_person_taps_update(server, profile):
     email, plan_id, _ = client_with_plan(server.app)
-    context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, email)
+    context, page = open_signed_in(profile, server, email)
     wait_for(page, "navigator.serviceWorker.controller !== null")
     old = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
 
@@ -281,9 +279,7 @@ def test_a_new_version_waits_until_the_person_taps_update(server, profile):
 
 def test_a_saved_page_opens_at_once_then_updates_and_says_so(server, profile):
     email, plan_id, _ = client_with_plan(server.app)
-    context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, email)
+    context, page = open_signed_in(profile, server, email)
     wait_until_saved(page, [f"/plans/{plan_id}"])
     page.reload()  # controlled by the service worker from here on
 
