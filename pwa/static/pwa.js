@@ -128,7 +128,8 @@ document.addEventListener('submit', async (event) => {
   event.preventDefault();
   await sendOutbox();
   const left = outbox ? (await outbox.pending().catch(() => [])).length : 0;
-  if (left > 0 && !window.confirm(format(strings.logoutWarning || '', { n: left }))) return;
+  const warning = left === 1 ? strings.logoutWarningOne : format(strings.logoutWarning || '', { n: left });
+  if (left > 0 && !window.confirm(warning)) return;
   await forgetUser();
   form.dataset.confirmed = 'true';
   form.submit();

@@ -11,7 +11,7 @@ import itertools
 import time
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 from sqlalchemy import func, select
 
 from backend.accounts.services import create_user, find_user
@@ -129,10 +129,23 @@ def wait_for(page, expression, timeout=10.0):
     which our Content-Security-Policy rightly refuses)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError:
+            pass  # the page is reloading (an update, a claim): ask the new one
         time.sleep(0.1)
-    raise AssertionError(f"never true: {expression}")
+    state = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : 'none')")
+    raise AssertionError(f"never true: {expression} (service worker: {state})")
+
+
+def wait_controlled(page):
+    """Wait until the service worker controls the page. A page whose navigation began just before
+    the worker activated stays uncontrolled (clients.claim() cannot adopt it); the next load is."""
+    wait_for(page, "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')", 20)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    wait_for(page, "navigator.serviceWorker.controller !== null")
 
 
 def wait_until_saved(page, paths, timeout=20.0):
@@ -227,8 +240,11 @@ def test_sign_out_wipes_saved_pages_so_the_next_person_cannot_open_them(server, 
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Sign out").click()
+    deadline = time.monotonic() + 10
+    while not messages and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # the warning comes after the outbox was checked
+    assert messages and "1 change has not been sent yet" in messages[0]
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    assert messages and "1 changes have not been sent yet" in messages[0]
     assert len(page.evaluate("self.TryggOutbox.pending()")) == 1
 
     context.set_offline(False)
@@ -248,7 +264,7 @@ def test_sign_out_wipes_saved_pages_so_the_next_person_cannot_open_them(server, 
 def test_chromium_finds_the_app_installable(server, profile):
     email, _, _ = client_with_plan(server.app)
     context, page = open_signed_in(profile, server, email)
-    wait_for(page, "navigator.serviceWorker.controller !== null")
+    wait_controlled(page)
     cdp = context.new_cdp_session(page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert errors == [], errors
@@ -259,7 +275,7 @@ def test_chromium_finds_the_app_installable(server, profile):
 def test_a_new_version_waits_until_the_person_taps_update(server, profile):
     email, plan_id, _ = client_with_plan(server.app)
     context, page = open_signed_in(profile, server, email)
-    wait_for(page, "navigator.serviceWorker.controller !== null")
+    wait_controlled(page)
     old = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
 
     server.app.config["TRYGG_RELEASE"] = "next"  # a deploy
@@ -270,6 +286,7 @@ def test_a_new_version_waits_until_the_person_taps_update(server, profile):
     assert page.evaluate(active) is True
     page.get_by_role("button", name="Update").click()
     wait_for(page, "navigator.serviceWorker.getRegistration().then(r => r.waiting === null)")
+    page.wait_for_load_state()  # the page reloads once, into the new version
     expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
     new = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
     assert new != old
@@ -281,7 +298,7 @@ def test_a_saved_page_opens_at_once_then_updates_and_says_so(server, profile):
     email, plan_id, _ = client_with_plan(server.app)
     context, page = open_signed_in(profile, server, email)
     wait_until_saved(page, [f"/plans/{plan_id}"])
-    page.reload()  # controlled by the service worker from here on
+    wait_controlled(page)
 
     # The therapist adds someone while this page sits in the cache.
     with server.app.test_request_context(), session_scope(server.app) as db:

@@ -80,10 +80,10 @@ function isOfflinePage(url) {
   return OFFLINE_PAGES.some((pattern) => pattern.test(url.pathname));
 }
 
-// After the person changed something (a form post, an API write), the next page must show it:
-// for a few seconds navigations go to the network first instead of the saved copy.
+// After the person changed something (a form post, an API write), the page it leads to must show
+// it: the next page load (redirects followed) goes to the network first, not to the saved copy.
 const FRESH_AFTER_WRITE_MS = 10000;
-let lastWriteAt = 0;
+let lastWriteAt = 0;  // 0 once a page has loaded since the last write
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -94,8 +94,14 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === 'navigate') {
     const fresh = Date.now() - lastWriteAt < FRESH_AFTER_WRITE_MS;
-    if (isOfflinePage(url) && !fresh) event.respondWith(staleWhileRevalidate(event, url));
-    else event.respondWith(networkFirst(request, isOfflinePage(url) ? url.pathname : null));
+    if (isOfflinePage(url) && !fresh) {
+      event.respondWith(staleWhileRevalidate(event, url));
+    } else {
+      event.respondWith(networkFirst(request, isOfflinePage(url) ? url.pathname : null).then((response) => {
+        if (response.status === 200) lastWriteAt = 0;
+        return response;
+      }));
+    }
   }
 });
 
