@@ -94,8 +94,11 @@
       if (outcome.status >= 200 && outcome.status < 300) {
         await remove(entry.id);
         results.push({ entry, answer: outcome.answer });
-      } else if ([401, 403, 408, 429].includes(outcome.status) || outcome.status >= 500) {
-        break;  // try again later (signed out, busy or broken server)
+      } else if (outcome.status === 401) {
+        listeners.forEach((callback) => callback({ type: 'needs-sign-in' }));
+        break;  // kept until the person signs in again
+      } else if ([403, 408, 429].includes(outcome.status) || outcome.status >= 500) {
+        break;  // try again later (busy or broken server)
       } else {
         entry.rejected = { status: outcome.status, answer: outcome.answer };
         await put(entry);

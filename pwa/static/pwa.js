@@ -75,7 +75,17 @@ async function sendOutbox() {
   showWaiting();
 }
 
-if (outbox) outbox.subscribe(showWaiting);
+if (outbox) {
+  outbox.subscribe((event) => {
+    if (event && event.type === 'needs-sign-in') {
+      say(strings.signInToSend, {
+        label: strings.signIn,
+        run: () => { window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname)}`; },
+      });
+    }
+    showWaiting();
+  });
+}
 
 // --- forms that can wait for the network ----------------------------------------------------
 // <form data-outbox-url="/api/…" data-outbox-method="PATCH" data-outbox-fields="op:uuid status note">

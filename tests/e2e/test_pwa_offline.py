@@ -8,6 +8,7 @@ can only have come from the service worker's cache.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 
 import pytest
@@ -73,11 +74,15 @@ def profile(playwright_instance, tmp_path):
     contexts = []
     problems: list[str] = []
 
-    def open_browser(**options):
+    def open_browser(offline=False, **options):
         context = playwright_instance.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=chromium_path(), headless=True,
             args=CHROMIUM_ARGS, locale="en-GB", **options)
         contexts.append(context)
+        # Set after launch: the launch option does not cover the profile's first page.
+        context.set_offline(offline)
+        for page in context.pages:
+            page.close()
         return context
 
     open_browser.problems = problems
@@ -104,20 +109,22 @@ def client_with_plan(app, locale="en", country="NO") -> tuple[str, int, int]:
         return email, plan.id, commitment.id
 
 
-def sign_in(page, url, email):
-    """Sign in through the real form."""
+def sign_in(page, url, email, remember=False):
+    """Sign in through the real form ("keep me signed in", as on a client's own phone)."""
     page.goto(url + "/auth/login?lang=en")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
+    if remember:
+        page.get_by_label("Keep me signed in on this device").check()
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def open_signed_in(profile, server, email):
+def open_signed_in(profile, server, email, remember=False):
     """A browser on the persistent profile with this person signed in: (context, page)."""
     context = profile()
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, server.url, email)
+    page = context.new_page()
+    sign_in(page, server.url, email, remember)
     return context, page
 
 
@@ -169,7 +176,7 @@ def test_plan_and_grounding_open_offline_after_the_browser_was_closed(server, pr
 
     server.stop()
     context = profile(offline=True)
-    page = context.pages[0] if context.pages else context.new_page()
+    page = context.new_page()
     page.goto(server.url + "/?source=home-screen")  # the home-screen icon
     expect(page).to_have_url(f"{server.url}/plans/{plan_id}")
     expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
@@ -308,3 +315,64 @@ def test_a_saved_page_opens_at_once_then_updates_and_says_so(server, profile):
     page.goto(f"{server.url}/plans/{plan_id}")  # the saved copy first, the fresh one right after
     expect(page.get_by_role("link", name="Call Aunt Liv")).to_be_visible(timeout=10000)
     expect(page.locator("#pwa-bar")).to_contain_text("This page now shows the latest changes.")
+
+
+def test_plan_edits_made_offline_after_a_restart_merge_with_a_therapists_changes(server, profile, browser):
+    from backend.accounts import care
+    from safety_plans.models import PlanChange, PlanItem
+
+    email, plan_id, _ = client_with_plan(server.app)
+    with server.app.test_request_context(), session_scope(server.app) as db:
+        client = find_user(db, email)
+        therapist = create_user(db, f"dr{next(_numbers)}@example.org", PASSWORD, role="therapist",
+                                display_name="Dr Berg")
+        care.link(db, therapist.id, client.id)
+        plan = services.plan_of(db, client)
+        walk, music = add_op("inner_coping", "Walk"), add_op("distraction", "Music")
+        services.apply_ops(db, plan, client, [walk, music])
+        therapist_email = therapist.email
+    context, page = open_signed_in(profile, server, email, remember=True)
+    wait_until_saved(page, [f"/plans/{plan_id}/edit"])
+    context.close()
+
+    # The phone restarts with no signal; the editor opens from the saved copy.
+    context = profile(offline=True)
+    page = context.new_page()
+    page.goto(f"{server.url}/plans/{plan_id}/edit")
+    item = page.locator(f'li[data-item="{walk["item"]}"]')
+    item.locator("summary").click()
+    field = item.locator('form[data-form="edit"] input[name="text"]')
+    field.fill("Walk to the lake")
+    field.press("Tab")
+    expect(item).to_contain_text("Waiting to send")
+    section = page.locator("#reasons")
+    section.get_by_label("Add your own").fill("My dog Bamse")
+    section.get_by_role("button", name=re.compile("^Add")).click()
+    expect(page.locator("#outbox-status")).to_be_visible()
+
+    # Meanwhile, in session, the therapist changes another item and the same one.
+    other = browser.new_context(locale="en-GB")
+    therapist_page = other.new_page()
+    sign_in(therapist_page, server.url, therapist_email)
+    with server.app.test_request_context(), session_scope(server.app) as db:
+        services.apply_ops(db, services.plan_of(db, find_user(db, email)), find_user(db, therapist_email), [
+            {"uuid": "aaaaaaaa-0000-4000-8000-000000000001", "type": "edit", "item": music["item"],
+             "fields": {"text": "Music with headphones"}, "base_version": 1},
+            {"uuid": "aaaaaaaa-0000-4000-8000-000000000002", "type": "edit", "item": walk["item"],
+             "fields": {"text": "Walk with the dog"}, "base_version": 1},
+        ])
+    other.close()
+
+    context.set_offline(False)  # signal again: the outbox sends, and the editor catches up
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=15000)
+    assert page.evaluate("self.TryggOutbox.all()") == []
+    expect(page.locator(f'li[data-item="{music["item"]}"]')).to_contain_text("Music with headphones")
+    with session_scope(server.app) as db:
+        texts = dict(db.execute(select(PlanItem.uuid, PlanItem.text).where(PlanItem.plan_id == plan_id)).all())
+        # Different items merge; on the same item the later edit (the client's, sent last) wins ...
+        assert texts[music["item"]] == "Music with headphones"
+        assert texts[walk["item"]] == "Walk to the lake"
+        assert list(texts.values()).count("My dog Bamse") == 1
+        # ... and the therapist's text is kept in the history, nothing lost.
+        befores = [c.before for c in db.scalars(select(PlanChange).where(PlanChange.item_uuid == walk["item"]))]
+        assert any(b and b.get("text") == "Walk with the dog" for b in befores)
