@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
-THREADS ?= 64
+THREADS ?= 32
 export PORT
 
 .PHONY: run test setup translations migrate browser bench i18n clean

@@ -1,26 +1,47 @@
 """Live updates between open editors: "plan P is now at revision R".
 
-In one process (SQLite) messages go straight to the local subscribers after the database commit.
-With PostgreSQL every process LISTENs on one channel and a publish is a NOTIFY sent inside the
-writer's transaction, so it is delivered — to every process, including this one — only if and
-when the change commits. Payloads carry ids and numbers only, never plan text.
+With SQLite a publish goes to this process's subscribers right after the commit, and is written
+to the small `live_message` table in the writer's transaction; one thread per process (started
+by the first subscriber) reads the table every 100 ms and hands other processes' messages to its
+own subscribers, so several worker processes share updates. With PostgreSQL every process
+LISTENs on one channel and a publish is a NOTIFY sent inside the writer's transaction, delivered
+to every process, this one included, only if and when the change commits. Either way nothing is
+announced that did not commit. Payloads carry ids and numbers only, never plan text.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import select
 import threading
+import uuid
+from datetime import datetime, timedelta
 from typing import Iterator
 
 from flask import Flask, current_app
-from sqlalchemy import event, text
-from sqlalchemy.orm import Session
+from sqlalchemy import String, Text, delete, event, func, insert, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from backend.db import Base, UTCDateTime, get_engine, utcnow
 
 log = logging.getLogger(__name__)
 CHANNEL = "trygg_live"
 _PENDING_KEY = "trygg_broker_pending"
+
+
+class LiveMessage(Base):
+    """A published message, kept a minute so other worker processes on SQLite can read it."""
+
+    __tablename__ = "live_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Subscription:
@@ -113,6 +134,64 @@ class Broker:
         """Nothing to stop in process."""
 
 
+class SqliteBroker(Broker):
+    """In-process delivery at commit, plus a shared table read by every process's poller."""
+
+    POLL_SECONDS = 0.1
+    KEEP = timedelta(minutes=1)
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+        self._origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._last_id = 0
+
+    def publish(self, db: Session, topic: str, message: dict) -> None:
+        """Deliver here after commit; write it down for the other processes in the same commit."""
+        super().publish(db, topic, message)
+        db.execute(insert(LiveMessage).values(
+            origin=self._origin, topic=topic, payload=json.dumps(message, separators=(",", ":")), at=utcnow()))
+
+    def subscribe(self, topic: str) -> Subscription:
+        """Open a mailbox; the first one starts this process's poller."""
+        with self._start_lock:
+            if self._thread is None:
+                with self._engine.connect() as conn:
+                    self._last_id = conn.scalar(func.max(LiveMessage.id).select()) or 0
+                self._thread = threading.Thread(target=self._poll, name="trygg-broker", daemon=True)
+                self._thread.start()
+        return super().subscribe(topic)
+
+    def _poll(self) -> None:
+        """Read what other processes published since last time; tidy old rows now and then."""
+        rounds = 0
+        while not self._stopping.wait(self.POLL_SECONDS):
+            try:
+                with self._engine.begin() as conn:
+                    rows = conn.execute(
+                        LiveMessage.__table__.select()
+                        .where(LiveMessage.id > self._last_id).order_by(LiveMessage.id)
+                    ).all()
+                    rounds += 1
+                    if rounds % 300 == 0:  # every half minute
+                        conn.execute(delete(LiveMessage).where(LiveMessage.at < utcnow() - self.KEEP))
+                for row in rows:
+                    self._last_id = row.id
+                    if row.origin != self._origin:
+                        self.dispatch(row.topic, json.loads(row.payload))
+            except Exception:  # noqa: BLE001 - keep polling whatever happened
+                log.exception("live-update poller failed; trying again")
+
+    def stop(self) -> None:
+        """End the poller."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
 class PostgresBroker(Broker):
     """Fan-out across processes with LISTEN/NOTIFY on one channel."""
 
@@ -184,7 +263,8 @@ def _libpq_dsn(url: str) -> str:
 def init_app(app: Flask) -> None:
     """Pick the broker for the database and hook delivery to commits."""
     url = app.config["DATABASE_URL"]
-    broker: Broker = PostgresBroker(_libpq_dsn(url)) if url.startswith("postgresql") else Broker()
+    broker: Broker = (PostgresBroker(_libpq_dsn(url)) if url.startswith("postgresql")
+                      else SqliteBroker(get_engine(app)))
     app.extensions["trygg.broker"] = broker
     maker = app.extensions["trygg.sessionmaker"]
     event.listen(maker, "after_commit", broker.after_commit)

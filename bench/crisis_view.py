@@ -98,7 +98,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def make_default(name: str) -> str:
+    """The Makefile's default for WORKERS or THREADS (what `make run` uses), unless set here."""
+    match = re.search(rf"^{name}\s*\?=\s*(\d+)", (ROOT / "Makefile").read_text(), re.M)
+    return os.environ.get(name) or (match.group(1) if match else "2")
+
+
 def main() -> int:
+    workers, thread_count = make_default("WORKERS"), make_default("THREADS")
     tmp = Path(tempfile.mkdtemp(prefix="trygg-bench-"))
     db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     access_log = tmp / "access.log"
@@ -111,7 +118,7 @@ def main() -> int:
     try:
         emails = seed(db_url, tmp / "instance")
         server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("WORKERS", "2"), "--threads", os.environ.get("THREADS", "16"),
+            [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", thread_count,
              "--worker-class", "gthread", "--access-logfile", str(access_log), "--access-logformat", "%(U)s %(s)s %(D)s",
              "backend:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -162,10 +169,10 @@ def main() -> int:
                      if line.startswith("/plans/") and line.split()[1] == "200"]
         total = CLIENTS * REQUESTS_PER_CLIENT
         print(f"load: {CLIENTS} concurrent clients, {total} requests, {len(errors)} errors, "
-              f"{total / elapsed:.0f} requests/s (gunicorn {os.environ.get('WORKERS', '2')} workers x {os.environ.get('THREADS', '16')} threads, SQLite, {os.cpu_count()} CPUs)")
+              f"{total / elapsed:.0f} requests/s (gunicorn {workers} workers x {thread_count} threads, SQLite, {os.cpu_count()} CPUs)")
         if server_ms:
-            print(f"server time: p50 {statistics.median(server_ms):.1f} ms, p95 {percentile(server_ms, 95):.1f} ms "
-                  f"({len(server_ms)} requests)")
+            print(f"server time (gunicorn's own clock): p50 {statistics.median(server_ms):.1f} ms, "
+                  f"p95 {percentile(server_ms, 95):.1f} ms ({len(server_ms)} requests)")
         print(f"client-seen time: p50 {statistics.median(seen):.1f} ms, p95 {percentile(seen, 95):.1f} ms")
         return 0 if not errors else 1
     finally:

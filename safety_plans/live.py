@@ -14,17 +14,16 @@ import time
 from typing import Callable, Iterator
 
 from flask import Flask
-from sqlalchemy import select
 
 from backend.accounts.models import User
-from backend.broker import PostgresBroker, get_broker
+from backend.broker import get_broker
 from backend.db import session_scope
 from safety_plans import services
 from safety_plans.access import can_view
 from safety_plans.models import Plan
 
-DEFAULTS = {"LIVE_MAX_STREAMS": 48, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
-            "LIVE_RETRY_SECONDS": 5, "LIVE_POLL_SECONDS": 0.25}
+DEFAULTS = {"LIVE_MAX_STREAMS": 24, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
+            "LIVE_RETRY_SECONDS": 5}
 
 
 class StreamSlots:
@@ -89,11 +88,6 @@ def _leave(app: Flask, plan_id: int, stream_id: str) -> None:
         services.announce_presence(db, plan_id)
 
 
-def _revision(app: Flask, plan_id: int) -> int:
-    with session_scope(app) as db:
-        return db.scalar(select(Plan.revision).where(Plan.id == plan_id)) or 0
-
-
 def _here(app: Flask, plan_id: int) -> list[dict]:
     with app.app_context(), session_scope(app) as db:
         plan = db.get(Plan, plan_id)
@@ -109,7 +103,6 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
     subscription = get_broker(app).subscribe(f"plan:{plan_id}")
     config = app.config
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
-    poll = config["LIVE_POLL_SECONDS"] if not isinstance(get_broker(app), PostgresBroker) else 0
     closed = threading.Event()
 
     def close() -> None:
@@ -131,26 +124,14 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
             yield sse("hello", {"plan": plan_id, "revision": revision, "here": _here(app, plan_id)}, revision)
             deadline = time.monotonic() + config["LIVE_STREAM_SECONDS"]
             touched = time.monotonic()
-            sent, here = revision, None
+            sent = revision
             while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
-                message = subscription.get(timeout=min(poll or heartbeat, heartbeat, left))
-                if message is None and poll and time.monotonic() - touched < heartbeat:
-                    # In-process broker, several worker processes: a write in another process
-                    # is not announced here, so look at the plan's revision now and then.
-                    now = _revision(app, plan_id)
-                    if now > sent:
-                        sent = now
-                        yield sse("change", {"plan": plan_id, "revision": now}, now)
-                    continue
+                # The broker brings changes from every process (and presence news).
+                message = subscription.get(timeout=min(heartbeat, left))
                 if message is None or time.monotonic() - touched >= heartbeat:
                     if not _touch(app, plan_id, user_id, stream_id):
                         return
                     touched = time.monotonic()
-                    if poll:  # presence from other processes, too
-                        now_here = _here(app, plan_id)
-                        if here is not None and now_here != here:
-                            yield sse("presence", {"plan": plan_id, "here": now_here})
-                        here = now_here
                 if message is None:
                     yield ": heartbeat\n\n"
                 elif message.get("presence"):

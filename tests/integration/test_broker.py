@@ -1,5 +1,5 @@
-"""Live updates: delivered after commit, never after rollback, to every subscriber of a topic;
-on PostgreSQL also across app instances (each its own listener, as separate processes are)."""
+"""Live updates: delivered after commit, never after rollback, to every subscriber of a topic,
+and across app instances sharing one database (each its own broker, as separate processes are)."""
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -53,13 +53,35 @@ def test_slow_reader_keeps_the_newest_news(app):
     assert received[-1] == 299 and len(set(received)) == 256
 
 
-def test_two_app_instances_share_updates_on_postgresql(app, tmp_path, postgres_only):
+def test_two_app_instances_share_updates(app, tmp_path):
+    """Two instances = two worker processes: each has its own broker (and on SQLite its own
+    poller, on PostgreSQL its own listener)."""
     other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path)})
     subscription = get_broker(other).subscribe("plan:9")
     try:
         with session_scope(app) as db:
             get_broker(app).publish(db, "plan:9", {"plan": 9, "revision": 2})
         assert subscription.get(timeout=5) == {"plan": 9, "revision": 2}
+    finally:
+        subscription.close()
+        get_broker(other).stop()
+        get_engine(other).dispose()
+
+
+def test_a_rolled_back_change_never_reaches_another_instance(app, tmp_path):
+    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path)})
+    subscription = get_broker(other).subscribe("plan:9")
+    try:
+        try:
+            with session_scope(app) as db:
+                get_broker(app).publish(db, "plan:9", {"plan": 9, "revision": 3})
+                raise RuntimeError("the write failed")
+        except RuntimeError:
+            pass
+        with session_scope(app) as db:
+            get_broker(app).publish(db, "plan:9", {"plan": 9, "revision": 4})
+        assert subscription.get(timeout=5) == {"plan": 9, "revision": 4}
+        assert subscription.get(timeout=0.5) is None
     finally:
         subscription.close()
         get_broker(other).stop()
