@@ -49,6 +49,13 @@ document.addEventListener('input', (event) => {
   if (form) form.dataset.dirty = 'true';
 });
 
+// --- the menu is open on wide screens, a one-line "Menu" on phones ------------------------------
+const menu = document.querySelector('[data-menu]');
+const wide = window.matchMedia('(min-width: 48rem)');
+function fitMenu() { if (menu) menu.open = wide.matches; }
+fitMenu();
+wide.addEventListener('change', fitMenu);
+
 // --- offline notice -------------------------------------------------------------------------
 function showConnection() {
   if (!navigator.onLine) say(format(strings.offline || '', { time: savedAt() }));

@@ -24,6 +24,13 @@ def _sign_in(page, url, email):
     page.get_by_role("button", name="Sign in").click()
 
 
+def open_menu(page, name):
+    """On a phone the main links sit behind the one-line menu: open it as a person would."""
+    menu = page.locator("details.menu")
+    if not menu.evaluate("d => d.open"):
+        page.get_by_text(name, exact=True).click()
+
+
 def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     _therapist(live_server, "berg@example.org")
     therapist = new_page(locale="en-GB")
@@ -47,7 +54,8 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     expect(client.get_by_role("status")).to_contain_text("Dr Berg kan nå se")
 
     # The client fills in a person to ask for help, with a pre-written text message.
-    client.get_by_role("link", name="Endre planen").click()
+    open_menu(client, "Meny")
+    client.get_by_role("navigation").get_by_role("link", name="Endre planen").click()
     support = client.locator("#support")
     support.get_by_label("Navn eller sted").fill("Søster Kari")
     support.get_by_label("Telefon (valgfritt)").fill("+47 999 88 777")
@@ -66,7 +74,8 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     expect(therapist.get_by_role("status")).to_contain_text("Saved.")
 
     # The crisis view: Norway's emergency number first, working tel: and sms: links.
-    client.get_by_role("link", name="Planen min").click()
+    open_menu(client, "Meny")
+    client.get_by_role("navigation").get_by_role("link", name="Planen min").click()
     help_now = client.get_by_role("region", name="Hjelp nå")
     first_call = help_now.get_by_role("link", name=re.compile("^Ring 113"))
     expect(first_call).to_have_attribute("href", "tel:113")
@@ -85,7 +94,8 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     expect(client.get_by_role("cell", name="Dr Berg").first).to_be_visible()
 
     # The client ends the therapist's access; the therapist can no longer open the plan.
-    client.get_by_role("link", name="Mine terapeuter").click()
+    open_menu(client, "Meny")
+    client.get_by_role("navigation").get_by_role("link", name="Mine terapeuter").click()
     client.get_by_role("button", name=re.compile(r"^Avslutt tilgang\s*:\s*Dr Berg")).click()
     expect(client.get_by_text("Ingen terapeut kan se planen din.")).to_be_visible()
     plan_url = therapist.url.split("/edit")[0]
