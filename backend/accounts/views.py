@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from backend import db
 from backend.access import public, signed_in
@@ -25,6 +26,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.home")
 
 
+def _new_csrf_secret() -> None:
+    """Put a new CSRF secret in the (just cleared) session now."""
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # generate_csrf caches per request
+    generate_csrf()
+
+
 def _sign_in(user, remember: bool) -> None:
     """Start a fresh server-side session: a new id at every login, nothing kept from before."""
     lang = session.get("lang")
@@ -35,6 +42,10 @@ def _sign_in(user, remember: bool) -> None:
     db.session().commit()
     session.permanent = bool(remember and user.role == "client")
     login_user(user, remember=remember and user.role == "client")
+    # A fresh CSRF secret now, in this response: if the pages that follow each minted one, two
+    # requests at once (a page and the service worker's) would write different secrets and the
+    # later cookie would break the first page's forms.
+    _new_csrf_secret()
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -96,6 +107,7 @@ def logout():
     services.end_session(db.session(), current_user.get_id())
     logout_user()
     session.clear()
+    _new_csrf_secret()  # see _sign_in: the next requests must not each mint their own
     flash(_("You are signed out."), "info")
     response = redirect(url_for("auth.login"))
     # Tells the service worker (and any open tab) to drop this user's cached pages.

@@ -189,3 +189,16 @@ def test_cli_refuses_a_weak_password(runner):
                            input="short\n")
     assert result.exit_code != 0
     assert "at least 10" in result.output
+
+
+def test_sign_in_answer_carries_the_new_csrf_secret(client, auth, make_user):
+    """Requests that follow a sign-in at once must share one CSRF secret: the sign-in response
+    sets it, so the next pages never mint (and overwrite) their own."""
+    auth.login(make_user("client"), PASSWORD)
+    with client.session_transaction() as session:
+        assert session.get("csrf_token")
+        secret = session["csrf_token"]
+    client.get("/offline")
+    client.get("/grounding/")
+    with client.session_transaction() as session:
+        assert session["csrf_token"] == secret
