@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from backend import db
 from backend.access import roles
+from backend.openapi import add_paths
 from grounding import services
 
 bp = Blueprint("grounding_api", __name__, url_prefix="/api/v1/grounding")
@@ -71,4 +72,4 @@ OPENAPI_PATHS = {
 
 def register_openapi(app) -> None:
     """Describe these endpoints in the shared OpenAPI document."""
-    app.extensions.setdefault("trygg.openapi_paths", {}).update(OPENAPI_PATHS)
+    add_paths(app, OPENAPI_PATHS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from backend.db import utcnow
+from backend.openapi import add_paths
 
 bp = Blueprint("pwa", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/pwa")
@@ -15,4 +16,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(views.bp)
+    add_paths(app, views.OPENAPI_PATHS)
     app.jinja_env.globals["rendered_at"] = lambda: utcnow().isoformat(timespec="seconds")

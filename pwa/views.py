@@ -91,6 +91,14 @@ def offline():
     return render_template("pwa/offline.html", sections=sections)
 
 
+OPENAPI_PATHS = {
+    "/api/v1/offline": {"get": {
+        "summary": "The pages the service worker keeps offline for the signed-in user, and where / leads",
+        "responses": {"200": {"description": "{\"urls\": [path, ...], \"home\": path or null}"},
+                      "401": {"description": "Not signed in"}}}},
+}
+
+
 @bp.route("/api/v1/offline")
 @signed_in
 def offline_manifest():

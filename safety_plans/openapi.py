@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from backend.openapi import registered_paths
+
 from safety_plans.content import SECTION_KEYS
 from safety_plans.services import FIELDS, MAX_BATCH, OP_TYPES, TEXT_LIMITS
 
@@ -161,11 +163,6 @@ SCHEMAS = {
 }
 
 
-def add_paths(app, paths: dict) -> None:
-    """Let another package describe its /api/v1 endpoints in the same document."""
-    app.extensions.setdefault("trygg.openapi_paths", {}).update(paths)
-
-
 def openapi_document() -> dict:
     """The document served at /api/v1/openapi.json."""
     return {
@@ -174,7 +171,7 @@ def openapi_document() -> dict:
                  "description": "JSON API used by Trygg's web app. Sign in through /auth/login; "
                                 "state-changing requests send the CSRF token in an X-CSRFToken header."},
         "servers": [{"url": "/"}],
-        "paths": {**PATHS, **current_app.extensions.get("trygg.openapi_paths", {})},
+        "paths": {**PATHS, **registered_paths(current_app)},
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "trygg_session"}},
             "schemas": SCHEMAS,

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from backend.db import utcnow
 from backend.nav import add_nav_item
+from backend.openapi import add_paths
 
 # Push services we send to. A subscription's endpoint is a URL the server will POST to, so it
 # must belong to a real push service, never to something on our own network.
@@ -88,4 +89,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_due_reminders_command)
     app.cli.add_command(vapid_keys_command)
     register_source(app, "daily", daily_reminders)
+    add_paths(app, api.OPENAPI_PATHS)
     add_nav_item(app, "push.settings", _l("Notifications"), roles=("client",), order=80)

@@ -103,3 +103,12 @@ def test_pages_link_the_manifest_and_load_no_inline_script(client):
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts and all('src="/assets/' in tag for tag in scripts)
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client):
+    documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
+    import re as _re
+
+    routes = {_re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.json"}
+    assert routes - documented == set()
