@@ -19,8 +19,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from common import free_port, make_default, percentile, start_gunicorn  # noqa: E402
 
 import requests
 
@@ -32,15 +33,6 @@ EDITS = 20
 STEPS = (10, 20, 30, 40)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def seed(db_url: str, instance: Path) -> tuple[int, str]:
@@ -177,22 +169,12 @@ def main() -> int:
     db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    from crisis_view import make_default  # the Makefile's defaults: what `make run` serves
-
     workers, threads = make_default("WORKERS"), make_default("THREADS")
     env = {**os.environ, "DATABASE_URL": db_url, "TRYGG_INSTANCE_PATH": str(tmp / "instance"), "TRYGG_BASE_URL": base}
     os.environ["TRYGG_INSTANCE_PATH"] = str(tmp / "instance")
     plan_id, item = seed(db_url, tmp / "instance")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", workers,
-                               "--threads", threads, "--worker-class", "gthread", "backend:create_app()"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_gunicorn(port, env, workers, threads)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         print(f"gunicorn gthread, {workers} workers x {threads} threads, SQLite, LIVE_MAX_STREAMS="
               f"{os.environ.get('LIVE_MAX_STREAMS', 24)} per process")
         t = browsers(base, plan_id, item)

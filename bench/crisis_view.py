@@ -15,9 +15,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,6 +24,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from common import free_port, make_default, percentile, start_gunicorn  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -33,11 +33,6 @@ CLIENTS = 50
 REQUESTS_PER_CLIENT = 20  # 1,000 requests in all
 PASSWORD = "a calm walk by the river"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(db_url: str, instance: Path) -> list[str]:
@@ -93,16 +88,6 @@ def sign_in(base: str, email: str) -> tuple[urllib.request.OpenerDirector, str]:
     return opener, response.geturl()
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def make_default(name: str) -> str:
-    """The Makefile's default for WORKERS or THREADS (what `make run` uses), unless set here."""
-    match = re.search(rf"^{name}\s*\?=\s*(\d+)", (ROOT / "Makefile").read_text(), re.M)
-    return os.environ.get(name) or (match.group(1) if match else "2")
-
 
 def main() -> int:
     workers, thread_count = make_default("WORKERS"), make_default("THREADS")
@@ -117,17 +102,8 @@ def main() -> int:
     server = None
     try:
         emails = seed(db_url, tmp / "instance")
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", thread_count,
-             "--worker-class", "gthread", "--access-logfile", str(access_log), "--access-logformat", "%(U)s %(s)s %(D)s",
-             "backend:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        server = start_gunicorn(port, env, workers, thread_count, [
+            "--access-logfile", str(access_log), "--access-logformat", "%(U)s %(s)s %(D)s"])
         sessions = [sign_in(base, e) for e in emails]
         opener, plan_url = sessions[0]
         body = opener.open(plan_url).read()
