@@ -45,35 +45,22 @@ def _check_key(value: str, size: int, name: str, first: int | None = None) -> st
     return value.rstrip("=")
 
 
+# User-Agent markers, in the order they must be tried (an iPad says "Mac OS X"; Edge says "Chrome/").
+SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
+           ("Mac OS X", "Mac"), ("Macintosh", "Mac"), ("Linux", "Linux"))
+BROWSERS = (("Firefox/", "Firefox"), ("Edg/", "Edge"), ("SamsungBrowser/", "Samsung Internet"),
+            ("Chrome/", "Chrome"), ("Chromium/", "Chrome"), ("CriOS/", "Chrome"), ("Safari/", "Safari"))
+
+
+def _first_match(ua: str, table: tuple[tuple[str, str], ...]) -> str:
+    """The name of the first marker found in the User-Agent, or ""."""
+    return next((name for marker, name in table if marker in ua), "")
+
+
 def device_label(user_agent: str) -> str:
     """A name a person recognises for a device, from its User-Agent (no version numbers kept)."""
     ua = user_agent or ""
-    if "iPhone" in ua:
-        system = "iPhone"
-    elif "iPad" in ua:
-        system = "iPad"
-    elif "Android" in ua:
-        system = "Android"
-    elif "Windows" in ua:
-        system = "Windows"
-    elif "Mac OS X" in ua or "Macintosh" in ua:
-        system = "Mac"
-    elif "Linux" in ua:
-        system = "Linux"
-    else:
-        system = ""
-    if "Firefox/" in ua:
-        browser = "Firefox"
-    elif "Edg/" in ua:
-        browser = "Edge"
-    elif "SamsungBrowser/" in ua:
-        browser = "Samsung Internet"
-    elif "Chrome/" in ua or "Chromium/" in ua or "CriOS/" in ua:
-        browser = "Chrome"
-    elif "Safari/" in ua:
-        browser = "Safari"
-    else:
-        browser = ""
+    system, browser = _first_match(ua, SYSTEMS), _first_match(ua, BROWSERS)
     if browser and system:
         return _("%(browser)s on %(system)s", browser=browser, system=system)
     return browser or system or _("Unknown device")
