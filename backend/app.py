@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, broker, compress, core, db, i18n, migrate, nav, security
+from backend import access, accounts, assets, broker, compress, core, db, i18n, migrate, nav, offline, security
 from backend import push
 from backend.config import REPO_ROOT, build_config
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.init_app(app)
     migrate.init_app(app)
     assets.init_app(app)
+    offline.init_app(app)
     nav.init_app(app)
     push.init_app(app)
     _register_features(app)

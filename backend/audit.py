@@ -1,11 +1,18 @@
-"""Who looked at or changed a client's plan, and when.
+"""Who looked at or changed a client's data, and when.
 
 The platform keeps the log; feature packages call `record` whenever a therapist opens, prints,
-exports or changes something of a client's, and the client reads it back with `events_for`.
+exports or changes something of a client's, and the client reads it back with `groups_for`.
+
+A calm log: one row stands for a half-hour window of the same person doing the same thing to the
+same object. A later access in that window bumps the row's `count` and `last_at` instead of adding
+a row, so a therapist who keeps the plan open in session is one line, not hundreds; background
+reads (the live editor's sync feed and event stream) keep the window open without counting as
+another "open".
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -14,10 +21,11 @@ from backend.accounts.models import User
 from backend.db import Base, UTCDateTime, utcnow
 
 ACTIONS = ("open", "print", "export", "change")
+WINDOW = timedelta(minutes=30)
 
 
 class AccessEvent(Base):
-    """One access by someone other than the client to the client's data."""
+    """Accesses by someone other than the client to the client's data within one window."""
 
     __tablename__ = "access_event"
     __table_args__ = (Index("ix_access_event_client_at", "client_id", "at"),)
@@ -29,18 +37,44 @@ class AccessEvent(Base):
     object_type: Mapped[str] = mapped_column(String(32), default="plan")
     object_id: Mapped[int | None] = mapped_column(default=None)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    count: Mapped[int] = mapped_column(default=1, server_default="1")
 
     actor: Mapped[User] = relationship(foreign_keys=[actor_id])
 
+    @property
+    def until(self) -> datetime:
+        """The last access this row stands for."""
+        return self.last_at or self.at
 
-def record(db: Session, actor: User, client_id: int, action: str,
-           object_type: str = "plan", object_id: int | None = None) -> AccessEvent:
-    """Log an access; the caller commits with the rest of its work."""
+
+def _open_window(db: Session, actor: User, client_id: int, action: str, object_type: str,
+                 object_id: int | None, now: datetime) -> AccessEvent | None:
+    return db.scalar(select(AccessEvent).where(
+        AccessEvent.actor_id == actor.id, AccessEvent.client_id == client_id,
+        AccessEvent.action == action, AccessEvent.object_type == object_type,
+        AccessEvent.object_id == object_id, AccessEvent.at > now - WINDOW,
+    ).order_by(AccessEvent.at.desc()).limit(1))
+
+
+def record(db: Session, actor: User, client_id: int, action: str, object_type: str = "plan",
+           object_id: int | None = None, counts: bool = True) -> AccessEvent:
+    """Log an access; the caller commits with the rest of its work.
+
+    `counts=False` is for background reads that belong to an access already counted (a sync poll
+    of an editor the person opened): they are logged only when no row covers the last half hour.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action}")
-    event = AccessEvent(actor_id=actor.id, client_id=client_id, action=action,
-                        object_type=object_type, object_id=object_id, at=utcnow())
-    db.add(event)
+    now = utcnow()
+    event = _open_window(db, actor, client_id, action, object_type, object_id, now)
+    if event is None:
+        event = AccessEvent(actor_id=actor.id, client_id=client_id, action=action,
+                            object_type=object_type, object_id=object_id, at=now, last_at=now)
+        db.add(event)
+    elif counts:
+        event.count = (event.count or 1) + 1
+        event.last_at = now
     return event
 
 
@@ -50,3 +84,33 @@ def events_for(db: Session, client_id: int, limit: int = 500) -> list[AccessEven
         select(AccessEvent).where(AccessEvent.client_id == client_id)
         .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit)
     ))
+
+
+@dataclass
+class AccessGroup:
+    """One line of the client's log: a person, an action, a day, how often and from when to when."""
+
+    actor: str
+    action: str
+    object_type: str
+    day: datetime
+    first: datetime
+    last: datetime
+    times: int
+
+
+def groups_for(db: Session, client_id: int, zone: tzinfo, limit: int = 500) -> list[AccessGroup]:
+    """The client's log grouped by person, action and local day, newest first."""
+    groups: dict[tuple, AccessGroup] = {}
+    for event in events_for(db, client_id, limit):
+        day = event.at.astimezone(zone).date()
+        key = (event.actor_id, event.action, event.object_type, day)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = AccessGroup(event.actor.name, event.action, event.object_type, event.at,
+                                      event.at, event.until, event.count or 1)
+        else:
+            group.first = min(group.first, event.at)
+            group.last = max(group.last, event.until)
+            group.times += event.count or 1
+    return sorted(groups.values(), key=lambda g: g.last, reverse=True)

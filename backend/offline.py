@@ -2,13 +2,29 @@
 
 Feature packages register here (they may import backend, not pwa); the pwa package reads it to
 warm the cache after sign-in and to build the offline page.
+
+Pages the service worker may keep are served through `versioned_page`: the server states each
+page's version (an ETag from what the page shows, the viewer, the locale and the deploy), answers
+`If-None-Match` with 304, and says with `Trygg-Keep` whether this person's device may keep the page.
+Every response names the signed-in person (`Trygg-User`, an opaque key), so the service worker's
+saved pages belong to one person and are dropped the moment another person (or nobody) is seen.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Callable
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import Markup
+
+from backend.assets import all_assets, asset_url
+
+USER_HEADER = "Trygg-User"
+KEEP_HEADER = "Trygg-Keep"
+NOBODY = "-"
 
 # fn(db, user) -> list of same-origin page URLs this user should have offline.
 WarmUrls = Callable[[object, object], list[str]]
@@ -50,3 +66,75 @@ def home_url(db, user) -> str | None:
     """Where "/" leads for this user, if a package said."""
     fn = current_app.extensions.get("trygg.offline.home")
     return fn(db, user) if fn else None
+
+
+# -- versioned pages and whose device keeps them ----------------------------------------------------
+
+def user_key(user) -> str:
+    """An opaque, stable name for a signed-in person (no id or email leaves the server)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOBODY
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"offline-owner:{user.id}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def may_keep_offline(user) -> bool:
+    """Clients keep their own pages on their device. A therapist's device keeps no client's
+    plan: access can end at any time, and a clinic computer is often shared."""
+    return getattr(user, "is_authenticated", False) and user.role == "client"
+
+
+def deploy_version(app: Flask) -> str:
+    """Changes with every deploy: the release name and every asset's content hash."""
+    cached = app.extensions.get("trygg.deploy_version")
+    if cached is None:
+        with app.test_request_context():
+            names = [asset_url(package, filename) for package, filename in all_assets(app)]
+        release = app.config.get("TRYGG_RELEASE", "")
+        cached = hashlib.sha256("\n".join([release, *names]).encode()).hexdigest()[:12]
+        app.extensions["trygg.deploy_version"] = cached
+    return cached
+
+
+def page_version(*parts) -> str:
+    """The version of what a page shows to this viewer: `<content>.<deploy>`. The content part
+    comes from its parts (e.g. the plan's revision), the viewer, the language and the page; the
+    deploy part changes with every release. Never the rendered HTML, which carries fresh form
+    tokens on every render. An open page reloads only for a new content part: a deploy alone
+    shows the same words, and the next open gets the new copy."""
+    key = "|".join(str(p) for p in (user_key(current_user), get_locale(), request.path, *parts))
+    content = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"{content}.{deploy_version(current_app._get_current_object())}"
+
+
+def versioned_page(render: Callable[[], "str | tuple"], *parts) -> Response:
+    """Serve a page the service worker may keep: 304 when the browser has this version already
+    (nothing is rendered), else the page with its ETag and whether this device may keep it."""
+    if not may_keep_offline(current_user):
+        response = make_response(render())  # kept nowhere, so no version to check
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    version = page_version(*parts)
+    # Pending messages ("Saved.") must be shown, so a page with any is always rendered.
+    if request.if_none_match.contains_weak(version) and not session.get("_flashes"):
+        response = Response(status=304)
+    else:
+        g.page_version = version
+        response = make_response(render())
+    if response.status_code not in (200, 304):
+        return response
+    response.set_etag(version)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers[KEEP_HEADER] = "1"
+    return response
+
+
+def _name_the_viewer(response: Response) -> Response:
+    response.headers[USER_HEADER] = user_key(current_user)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Name the viewer on every response, and let templates state their page's version."""
+    app.after_request(_name_the_viewer)
+    app.jinja_env.globals["page_version"] = lambda: g.get("page_version")

@@ -14,7 +14,7 @@ import uuid as uuid_module
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -353,3 +353,16 @@ def set_sharing(db: Session, client_id: int, share: bool) -> None:
 def therapist_may_see_log(db: Session, therapist_id: int, client_id: int) -> bool:
     """The sharing rule: a therapist sees a client's log only while linked and while allowed."""
     return is_linked(db, therapist_id, client_id) and shares_log(db, client_id)
+
+
+def stamp(db: Session, client_id: int) -> str:
+    """Changes whenever anything a client's grounding pages or plan show changes: sessions,
+    personal exercises, recommendations and choices (counts and newest ids of each)."""
+    parts = []
+    for model, owner in ((GroundingSession, GroundingSession.user_id), (CustomExercise, CustomExercise.client_id),
+                         (Recommendation, Recommendation.client_id), (ChosenExercise, ChosenExercise.client_id)):
+        count, newest = db.execute(select(func.count(model.id), func.max(model.id)).where(owner == client_id)).one()
+        parts.append(f"{count}:{newest}")
+    on_plan = db.scalar(select(func.count(CustomExercise.id)).where(
+        CustomExercise.client_id == client_id, CustomExercise.on_plan.is_(True)))
+    return "/".join([*parts, str(on_plan), str(shares_log(db, client_id))])

@@ -9,6 +9,7 @@ from flask_login import current_user
 from backend import db
 from backend.access import require, roles, signed_in
 from backend.accounts.care import clients_of
+from backend.offline import versioned_page
 from grounding import access, services
 from grounding.catalog import catalog
 from grounding.chart import Point, render_chart
@@ -91,7 +92,12 @@ def index():
             customs=services.custom_exercises_of(session, current_user.id))
     elif current_user.role == "therapist":
         context["clients"] = clients_of(session, current_user.id)
-    return render_template("grounding/index.html", **context)
+    return versioned_page(lambda: render_template("grounding/index.html", **context), _my_stamp())
+
+
+def _my_stamp() -> str:
+    """What the signed-in person's grounding pages show changes with (see services.stamp)."""
+    return services.stamp(db.session(), current_user.id)
 
 
 def _chart_context(client_id: int) -> dict:
@@ -166,7 +172,7 @@ def custom_player(exercise_id: int):
     data = {"slug": exercise.slug, "kind": "custom", "title": exercise.title, "purpose": "",
             "steps": exercise.steps, "cautions": [], "pacer": None, "alternative": None,
             "minutes": max(1, len(exercise.steps)), "optional": False, "default": False}
-    return _render_player(data, custom_id=exercise.id)
+    return versioned_page(lambda: _render_player(data, custom_id=exercise.id), _my_stamp())
 
 
 @bp.route("/custom/<int:exercise_id>/delete", methods=["POST"])
@@ -250,4 +256,4 @@ def player(slug: str):
     """The guided player for a catalog exercise."""
     exercise = catalog().get(slug)
     require(exercise is not None)
-    return _render_player(exercise.localized(_locale()))
+    return versioned_page(lambda: _render_player(exercise.localized(_locale())), _my_stamp())

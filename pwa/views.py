@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
@@ -80,6 +80,13 @@ def service_worker():
 def _exists(filename: str) -> bool:
     """True if the pwa package ships this static file."""
     return any(p == "pwa" and f == filename for p, f in all_assets(current_app))
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico on pages without an icon link: the app's icon."""
+    return redirect(asset_url("pwa", "icons/trygg.svg"), 301)
 
 
 @bp.route("/offline")

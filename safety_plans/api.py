@@ -12,7 +12,7 @@ from flask_login import current_user
 from backend import audit, db
 from backend.access import public, roles
 from safety_plans import crisis_lines, live, services
-from safety_plans.access import load_plan
+from safety_plans.access import BACKGROUND, load_plan
 from safety_plans.content import SECTIONS
 from safety_plans.export import plan_dict
 from safety_plans.openapi import openapi_document
@@ -125,14 +125,15 @@ def update_plan(plan_id: int):
 def changes(plan_id: int):
     """The catch-up feed: changes after `since` (a revision), oldest first."""
     session = db.session()
-    found = load_plan(session, current_user, plan_id, None)  # the editor's page view was logged
+    found = load_plan(session, current_user, plan_id, BACKGROUND)
     since = request.args.get("since", "0")
     if not since.isdigit():
         raise OpError("bad_since", _("“since” must be a revision number."), 400)
     feed = services.changes_since(session, found, int(since))
-    body = dict(revision=found.revision, changes=[services.change_dict(c) for c in feed],
-                more=bool(feed) and feed[-1].revision < found.revision,
-                order=services.section_order(session, found))
+    more = bool(feed) and feed[-1].revision < found.revision
+    body = dict(revision=found.revision, changes=[services.change_dict(c) for c in feed], more=more,
+                order=services.section_order(session, found),
+                removed=[{"uuid": i.uuid, "text": i.text} for i in services.removed_items(session, found)])
     session.commit()
     return jsonify(body)
 
@@ -144,7 +145,7 @@ def events(plan_id: int):
     `change` ({plan, revision}) and `presence`; a comment every ~15 s; ends after a few minutes
     (EventSource reconnects). Beyond this process's cap: 503 with Retry-After (then poll)."""
     session = db.session()
-    found = load_plan(session, current_user, plan_id, None)
+    found = load_plan(session, current_user, plan_id, BACKGROUND)
     app = current_app._get_current_object()
     if not live.slots(app).take():
         session.commit()
@@ -221,6 +222,7 @@ def access_log(plan_id: int):
     found = load_plan(session, current_user, plan_id, owner_only=True)
     return jsonify(events=[
         {"actor": e.actor.name, "actor_id": e.actor_id, "action": e.action,
-         "object_type": e.object_type, "object_id": e.object_id, "at": e.at.isoformat()}
+         "object_type": e.object_type, "object_id": e.object_id, "at": e.at.isoformat(),
+         "last_at": e.until.isoformat(), "count": e.count}
         for e in audit.events_for(session, found.owner_id)
     ])

@@ -117,8 +117,10 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
             app.logger.exception("could not clear the presence of a closed editor")
 
     def events() -> Iterator[str]:
+        gone = sse("gone", {"plan": plan_id})  # this reader's access ended: let go of the plan
         try:
             if not _touch(app, plan_id, user_id, stream_id):
+                yield gone
                 return
             yield f"retry: {config['LIVE_RETRY_SECONDS'] * 1000}\n\n"
             yield sse("hello", {"plan": plan_id, "revision": revision, "here": _here(app, plan_id)}, revision)
@@ -128,8 +130,10 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
             while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
                 # The broker brings changes from every process (and presence news).
                 message = subscription.get(timeout=min(heartbeat, left))
-                if message is None or time.monotonic() - touched >= heartbeat:
+                ended = message is not None and message.get("access_ended") == user_id
+                if ended or message is None or time.monotonic() - touched >= heartbeat:
                     if not _touch(app, plan_id, user_id, stream_id):
+                        yield gone
                         return
                     touched = time.monotonic()
                 if message is None:

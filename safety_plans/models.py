@@ -78,6 +78,22 @@ class PlanChange(Base):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
+class OpReceipt(Base):
+    """The outcome of an op that changed nothing (a delete kept because the item was edited since,
+    a restore of text that was already there). Replaying its uuid answers the same outcome, so a
+    retry can never apply later what was refused the first time."""
+
+    __tablename__ = "plan_op_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    op_uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    op: Mapped[str] = mapped_column(String(24))
+    item_uuid: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Commitment(Base):
     """A Seeking Safety commitment made in session: what, by when, and how it went."""
 

@@ -132,6 +132,8 @@ SCHEMAS = {
         "revision": {"type": "integer"}, "more": {"type": "boolean"},
         "order": {"type": "object", "description": "each section's live item uuids in order",
                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "removed": {"type": "array", "description": "items taken off the plan that can be restored, in plan order",
+                    "items": {"type": "object", "properties": {"uuid": {"type": "string"}, "text": {"type": "string"}}}},
         "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}}}},
     "Item": {"type": "object", "properties": {
         "uuid": {"type": "string"}, "section": {"type": "string"}, "text": {"type": "string"},

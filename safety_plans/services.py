@@ -24,7 +24,7 @@ from backend.accounts.models import User
 from backend.db import utcnow
 from safety_plans.content import COMMITMENT_STATUSES, SECTION_KEYS
 from backend.broker import get_broker
-from safety_plans.models import Commitment, Invite, Plan, PlanChange, PlanItem, PlanPresence
+from safety_plans.models import Commitment, Invite, OpReceipt, Plan, PlanChange, PlanItem, PlanPresence
 
 OP_TYPES = ("add", "edit", "move", "delete", "restore")
 TEXT_LIMITS = {"text": 500, "phone": 40, "sms_message": 300}
@@ -276,7 +276,8 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
     elif op.type == "delete":
         if _edited_by_others_since(item, op.base_version, author):
             result.status, result.version, result.revision = "kept", item.version, plan.revision
-            return result  # nothing changed, so nothing is recorded
+            _receipt(db, plan, op, result)  # nothing changed, but a retry must get this answer again
+            return result
         item.deleted = True
         item.version += 1
     elif op.type == "restore":
@@ -294,6 +295,19 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
     return result
 
 
+def first_outcome(db: Session, op_uuid: str) -> PlanChange | OpReceipt | None:
+    """What an op uuid did the first time: a recorded change, or a receipt of one that changed
+    nothing. Every outcome is kept, so a retry never does more than the first attempt."""
+    return (db.scalar(select(PlanChange).where(PlanChange.op_uuid == op_uuid))
+            or db.scalar(select(OpReceipt).where(OpReceipt.op_uuid == op_uuid)))
+
+
+def _receipt(db: Session, plan: Plan, op: Op, result: OpResult) -> None:
+    db.add(OpReceipt(plan_id=plan.id, op_uuid=op.uuid, op=op.type, item_uuid=op.item,
+                     result=result.to_dict(), at=utcnow()))
+    db.flush()
+
+
 def apply_ops(db: Session, plan: Plan, author: User, ops) -> list[OpResult]:
     """Apply a batch of ops to a plan; the caller commits (or rolls back on OpError).
 
@@ -308,9 +322,9 @@ def apply_ops(db: Session, plan: Plan, author: User, ops) -> list[OpResult]:
     lock_plan(db, plan)
     results = []
     for index, op in enumerate(checked):
-        first = db.scalar(select(PlanChange).where(PlanChange.op_uuid == op.uuid))
+        first = first_outcome(db, op.uuid)
         if first is not None:
-            if first.plan_id != plan.id:
+            if (first.plan_id, first.op, first.item_uuid) != (plan.id, op.type, op.item):
                 raise OpError("uuid_taken", _("This change uuid is already used elsewhere."), 409, index)
             results.append(OpResult(**{**first.result, "replayed": True}))
             continue
@@ -388,6 +402,12 @@ def change_dict(change: PlanChange) -> dict:
     }
 
 
+def removed_items(db: Session, plan: Plan) -> list[PlanItem]:
+    """Items taken off the plan that can be brought back, in plan order (the editor's list)."""
+    return [item for group in items_by_section(db, plan, include_deleted=True).values()
+            for item in group if item.deleted]
+
+
 def section_order(db: Session, plan: Plan) -> dict[str, list[str]]:
     """Each section's live item uuids in order: lets an editor place moved and added items."""
     return {key: [i.uuid for i in items] for key, items in items_by_section(db, plan).items()}
@@ -406,9 +426,12 @@ def restore_text(db: Session, plan: Plan, author: User, item_uuid: str, text: st
         raise OpError("unknown_item", _("That item is not in this plan."), 404)
     op = {"uuid": op_uuid or new_uuid(), "type": "edit", "item": item_uuid,
           "base_version": item.version, "fields": {"text": text}}
-    if item.text == (text or "").strip() and not item.deleted:  # already there: record nothing
-        return OpResult(op=op["uuid"], status="applied", item=item_uuid, revision=plan.revision,
-                        version=item.version)
+    if item.text == (text or "").strip() and not item.deleted and first_outcome(db, op["uuid"]) is None:
+        # Already there: nothing to record in the history, but the answer is kept for a retry.
+        result = OpResult(op=op["uuid"], status="applied", item=item_uuid, revision=plan.revision,
+                          version=item.version)
+        _receipt(db, plan, check_op(op), result)
+        return result
     [result] = apply_ops(db, plan, author, [op])
     return result
 
@@ -488,13 +511,16 @@ def _parse_date(value) -> date | None:
     raise OpError("bad_date", _("Please give the date as YYYY-MM-DD."), 400)
 
 
-def _replayed(db: Session, op_uuid: str | None, plan: Plan) -> PlanChange | None:
+def _replayed(db: Session, op_uuid: str | None, plan: Plan, kind: str,
+              item_uuid: str | None = None) -> PlanChange | OpReceipt | None:
+    """The first outcome of a retried commitment change; 409 when the uuid did something else."""
     if op_uuid is None:
         return None
     if not isinstance(op_uuid, str) or not _ID.match(op_uuid):
         raise OpError("bad_uuid", _("Each change needs a uuid (letters, digits and dashes)."), 400)
-    first = db.scalar(select(PlanChange).where(PlanChange.op_uuid == op_uuid))
-    if first is not None and first.plan_id != plan.id:
+    first = first_outcome(db, op_uuid)
+    if first is not None and (first.plan_id != plan.id or first.op != kind
+                              or (item_uuid is not None and first.item_uuid != item_uuid)):
         raise OpError("uuid_taken", _("This change uuid is already used elsewhere."), 409)
     return first
 
@@ -509,7 +535,7 @@ def add_commitment(db: Session, plan: Plan, author: User, text, due=None, made_o
     due_date = _parse_date(due)
     made = _parse_date(made_on) or utcnow().date()
     lock_plan(db, plan)
-    first = _replayed(db, op_uuid, plan)
+    first = _replayed(db, op_uuid, plan, "commitment_add")
     if first is not None:
         return db.scalar(select(Commitment).where(Commitment.uuid == first.item_uuid))
     commitment = Commitment(uuid=new_uuid(), plan_id=plan.id, text=text.strip(), made_on=made,
@@ -537,7 +563,7 @@ def review_commitment(db: Session, plan: Plan, author: User, commitment_id: int,
     if commitment is None:
         raise OpError("unknown_commitment", _("That commitment is not in this plan."), 404)
     lock_plan(db, plan)
-    if _replayed(db, op_uuid, plan) is not None:
+    if _replayed(db, op_uuid, plan, "commitment_review", commitment.uuid) is not None:
         return commitment
     before = commitment_dict(commitment)
     commitment.status, commitment.note = status, note.strip()
@@ -632,8 +658,13 @@ def open_invites(db: Session, therapist: User, now: datetime | None = None) -> l
 
 
 def end_access(db: Session, client: User, therapist_id: int) -> bool:
-    """The client ends a therapist's access to their plan at once."""
-    return care.end_link(db, therapist_id, client.id)
+    """The client ends a therapist's access to their plan at once: the therapist's open editors
+    are told (once this commits) and let go of the plan."""
+    ended = care.end_link(db, therapist_id, client.id)
+    plan = plan_of(db, client)
+    if ended and plan is not None:
+        get_broker().publish(db, f"plan:{plan.id}", {"plan": plan.id, "access_ended": therapist_id})
+    return ended
 
 
 def plans_of_clients(db: Session, therapist: User) -> list[tuple[User, Plan | None]]:

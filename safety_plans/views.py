@@ -7,11 +7,12 @@ from urllib.parse import quote
 import segno
 from sqlalchemy import select
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
+from backend.offline import versioned_page
 from backend.accounts import care
 from safety_plans import crisis_lines, services
 from safety_plans.access import load_plan
@@ -97,9 +98,16 @@ def my_plan_edit():
 def view(plan_id: int):
     """The crisis view: help now at the top, then the plan in the order it is used."""
     plan = load_plan(db.session(), current_user, plan_id, "open")
-    context = _plan_context(plan)
     db.session().commit()
-    return render_template("safety_plans/view.html", **context)
+    return versioned_page(lambda: render_template("safety_plans/view.html", **_plan_context(plan)),
+                          *_plan_parts(plan))
+
+
+def _plan_parts(plan) -> tuple:
+    """What a plan page shows changes with: the plan's revision and the client's chosen exercises."""
+    from grounding.services import stamp
+
+    return plan.id, plan.revision, stamp(db.session(), plan.owner_id)
 
 
 @bp.route("/plans/<int:plan_id>/edit")
@@ -107,13 +115,13 @@ def view(plan_id: int):
 def edit(plan_id: int):
     """The editor: every section with its hint, items, ideas to pick from, and undo."""
     plan = load_plan(db.session(), current_user, plan_id, "open")
-    return _render_editor(plan)
+    db.session().commit()
+    return versioned_page(lambda: _render_editor(plan), *_plan_parts(plan))
 
 
 def _render_editor(plan, status: int = 200, failed: dict | None = None):
     session = db.session()
-    deleted = [item for group in services.items_by_section(session, plan, include_deleted=True).values()
-               for item in group if item.deleted]
+    deleted = services.removed_items(session, plan)
     just_deleted = request.args.get("deleted")
     context = _plan_context(
         plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=services.new_uuid,
@@ -226,15 +234,9 @@ def history(plan_id: int):
 
 def _when(moment, width: str = "medium") -> str:
     """A time in the reader's language and time zone."""
-    from zoneinfo import ZoneInfo
-
     from babel.dates import format_datetime
 
-    try:
-        zone = ZoneInfo(getattr(current_user, "time_zone", None) or "Europe/Oslo")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("Europe/Oslo")
-    return format_datetime(moment, width, tzinfo=zone, locale=_locale())
+    return format_datetime(moment, width, tzinfo=_zone(), locale=_locale())
 
 
 @bp.route("/plans/<int:plan_id>/history/restore", methods=["POST"])
@@ -288,8 +290,46 @@ def access_log(plan_id: int):
     """The client's own page: who opened, printed, exported or changed their plan, and when."""
     session = db.session()
     plan = load_plan(session, current_user, plan_id, owner_only=True)
-    return render_template("safety_plans/access_log.html", plan=plan,
-                           events=audit.events_for(session, plan.owner_id))
+    lines = [access_line(group) for group in audit.groups_for(session, plan.owner_id, _zone())]
+    return render_template("safety_plans/access_log.html", plan=plan, lines=lines)
+
+
+def _access_what(action: str, name: str, times: int) -> str:
+    """"Dr Berg opened your plan 3 times" in the reader's language (plural forms per language)."""
+    if action == "print":
+        return ngettext("%(name)s printed your plan once", "%(name)s printed your plan %(num)d times", times, name=name)
+    if action == "export":
+        return ngettext("%(name)s downloaded your plan once", "%(name)s downloaded your plan %(num)d times",
+                        times, name=name)
+    if action == "change":
+        return ngettext("%(name)s changed your plan once", "%(name)s changed your plan %(num)d times", times, name=name)
+    return ngettext("%(name)s opened your plan once", "%(name)s opened your plan %(num)d times", times, name=name)
+
+
+def access_line(group: audit.AccessGroup) -> dict:
+    """One calm line of the access log: who, what, how often, and when in the reader's time."""
+    from babel.dates import format_skeleton, format_time
+
+    what = _access_what(group.action, group.actor, group.times)
+    zone, locale = _zone(), _locale()
+    first, last = group.first.astimezone(zone), group.last.astimezone(zone)
+    today = services.utcnow().astimezone(zone).date()
+    day = {0: _("today"), 1: _("yesterday")}.get((today - first.date()).days) \
+        or format_skeleton("MMMMd", first, locale=locale)
+    start, end = format_time(first, "short", locale=locale), format_time(last, "short", locale=locale)
+    when = (_("%(day)s at %(time)s", day=day, time=start) if start == end
+            else _("%(day)s, %(start)s–%(end)s", day=day, start=start, end=end))
+    return {"what": what, "when": when, "at": group.last.isoformat()}
+
+
+def _zone():
+    """The reader's time zone (Oslo if their setting is unknown)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(getattr(current_user, "time_zone", None) or "Europe/Oslo")
+    except (KeyError, ValueError):
+        return ZoneInfo("Europe/Oslo")
 
 
 # -- commitments ----------------------------------------------------------------------------------
@@ -319,6 +359,9 @@ def commitments(plan_id: int):
                    error=error, values=request.form, default_due=default_due(today).isoformat(),
                    op_uuid=services.new_uuid(), is_owner=plan.owner_id == current_user.id)
     session.commit()
+    if request.method == "GET":
+        return versioned_page(lambda: render_template("safety_plans/commitments.html", **context),
+                              *_plan_parts(plan), today)
     return render_template("safety_plans/commitments.html", **context), status
 
 

@@ -1,16 +1,33 @@
-/* The offline outbox: writes made without a network wait in IndexedDB until the server has them.
+/* The one owner of client-side sync: every write from the browser (plan ops, commitments,
+ * grounding sessions) is queued here in IndexedDB, sent in the order written, retried with
+ * backoff, and its result told to every open page (BroadcastChannel) and to this page's own
+ * listeners. Pages render; they do not send writes of their own.
+ *
  * A classic script (no import/export) so the service worker can importScripts() it for
  * Background Sync and pages can import it as a module; both use self.TryggOutbox.
- * An entry leaves the outbox only when the server answered 2xx (acknowledged, including
- * "already had it" for a retried idempotent write); a refusal (4xx) is kept and marked.
+ *
+ * An entry leaves the queue only when the server answered 2xx (acknowledged, including "already
+ * had it" for a retried idempotent write). A refusal (4xx) is kept and marked, so nothing typed is
+ * lost, until a page has shown it to the person and dismissed it. Network failures and server
+ * trouble (5xx, 408, 429, 403) are retried on a timer with backoff, so an outage the browser never
+ * noticed ends by itself within seconds. One context flushes at a time (Web Locks), so two tabs
+ * never send the same entry at once.
+ *
+ * Events: {type: 'changed'} (the queue changed), {type: 'sent', entry, status, answer},
+ * {type: 'refused', entry, status, answer}, {type: 'needs-sign-in'}.
  */
 (function () {
   'use strict';
   const DB_NAME = 'trygg-outbox';
   const STORE = 'requests';
+  const RETRY_MIN_MS = 1000;
+  const RETRY_MAX_MS = 8000;
+  const RETRY_LATER = [403, 408, 429];
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('trygg-outbox') : null;
   const listeners = new Set();  // a BroadcastChannel does not hear its own messages
   let flushing = null;
+  let retryTimer = null;
+  let retryDelay = RETRY_MIN_MS;
 
   function open() {
     return new Promise((resolve, reject) => {
@@ -35,9 +52,9 @@
     }
   }
 
-  function announce() {
-    listeners.forEach((callback) => callback({ type: 'changed' }));
-    if (channel) channel.postMessage({ type: 'changed' });
+  function tell(event) {
+    listeners.forEach((callback) => { try { callback(event); } catch (e) { /* one page's bug stays there */ } });
+    if (channel) channel.postMessage(event);
   }
 
   async function add(entry) {
@@ -45,7 +62,7 @@
       url: entry.url, method: entry.method || 'POST', body: entry.body, kind: entry.kind || 'write',
       label: entry.label || '', csrf: entry.csrf || '', created: Date.now(), rejected: null,
     }));
-    announce();
+    tell({ type: 'changed' });
     if (self.registration && self.registration.sync) {
       self.registration.sync.register('trygg-outbox').catch(() => {});
     } else if (typeof navigator !== 'undefined' && navigator.serviceWorker && navigator.serviceWorker.ready) {
@@ -56,9 +73,12 @@
 
   function all() { return tx('readonly', (store) => store.getAll()); }
   async function pending() { return (await all()).filter((entry) => !entry.rejected); }
+  async function rejected() { return (await all()).filter((entry) => entry.rejected); }
+  function get(id) { return tx('readonly', (store) => store.get(id)); }
   function remove(id) { return tx('readwrite', (store) => store.delete(id)); }
   function put(entry) { return tx('readwrite', (store) => store.put(entry)); }
-  async function clear() { await tx('readwrite', (store) => store.clear()); announce(); }
+  async function clear() { await tx('readwrite', (store) => store.clear()); tell({ type: 'changed' }); }
+  async function dismiss(id) { await remove(id); tell({ type: 'changed' }); }
 
   function currentToken(entry) {
     if (typeof document !== 'undefined') {
@@ -80,37 +100,66 @@
     return { status: response.status, answer };
   }
 
-  // Sends in the order written. Stops at the first network failure or server trouble, so
-  // nothing overtakes an earlier write.
+  // Sends in the order written; stops at the first network failure or server trouble, so nothing
+  // overtakes an earlier write. Returns 'done', 'retry' (try again later) or 'sign-in'.
   async function runFlush() {
-    const results = [];
+    // Known to be offline: nothing can go, and `online` will kick us. (An outage the browser did
+    // not notice still looks online, and is retried on the timer.)
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'offline';
     for (const entry of await pending()) {
       let outcome;
       try {
         outcome = await sendOne(entry);
       } catch (e) {
-        break;  // still offline
+        return 'retry';  // no network, or the server is down
       }
       if (outcome.status >= 200 && outcome.status < 300) {
         await remove(entry.id);
-        results.push({ entry, answer: outcome.answer });
+        tell({ type: 'sent', entry, status: outcome.status, answer: outcome.answer });
       } else if (outcome.status === 401) {
-        listeners.forEach((callback) => callback({ type: 'needs-sign-in' }));
-        break;  // kept until the person signs in again
-      } else if ([403, 408, 429].includes(outcome.status) || outcome.status >= 500) {
-        break;  // try again later (busy or broken server)
+        tell({ type: 'needs-sign-in' });
+        return 'sign-in';  // kept until the person signs in again
+      } else if (RETRY_LATER.includes(outcome.status) || outcome.status >= 500) {
+        return 'retry';  // busy or broken server
       } else {
         entry.rejected = { status: outcome.status, answer: outcome.answer };
         await put(entry);
+        tell({ type: 'refused', entry, status: outcome.status, answer: outcome.answer });
       }
     }
-    announce();
-    return results;
+    return 'done';
   }
 
+  function scheduleRetry() {
+    if (retryTimer || typeof setTimeout !== 'function') return;
+    retryTimer = setTimeout(() => { retryTimer = null; flush(); }, retryDelay);
+    retryDelay = Math.min(RETRY_MAX_MS, retryDelay * 2);
+  }
+
+  function locked(work) {
+    const locks = typeof navigator !== 'undefined' && navigator.locks;
+    return locks ? locks.request('trygg-outbox-flush', work) : work();
+  }
+
+  // Send everything waiting now. Safe to call often: one flush at a time per context, one
+  // context at a time (a lock), and a failed attempt schedules the next one.
   function flush() {
-    if (!flushing) flushing = runFlush().finally(() => { flushing = null; });
+    if (!flushing) {
+      flushing = locked(runFlush).then((state) => {
+        if (state === 'retry') scheduleRetry();
+        else { retryDelay = RETRY_MIN_MS; }
+        tell({ type: 'changed' });
+        return state;
+      }).catch(() => { scheduleRetry(); return 'retry'; }).finally(() => { flushing = null; });
+    }
     return flushing;
+  }
+
+  // Somebody saw the server answer (a page load, a live event): whatever waits can go now.
+  function kick() {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    retryDelay = RETRY_MIN_MS;
+    return flush();
   }
 
   function subscribe(callback) {
@@ -123,5 +172,27 @@
     };
   }
 
-  self.TryggOutbox = { add, all, pending, flush, clear, subscribe };
+  // Queue a write and try to send it now. Resolves with what became of it: {type: 'sent' |
+  // 'refused', entry, status, answer} once the server answered, or {type: 'waiting', entry} when
+  // it stays queued (offline, server down) — it is then sent later and the answer told as events.
+  function send(entry) {
+    return new Promise((resolve) => {
+      let id = null;
+      let done = false;
+      const finish = (event) => { if (!done) { done = true; stop(); resolve(event); } };
+      const stop = subscribe((event) => {
+        if (event && event.entry && event.entry.id === id && (event.type === 'sent' || event.type === 'refused')) finish(event);
+      });
+      add(entry).then(async (newId) => {
+        id = newId;
+        await flush();
+        const still = await get(id);
+        if (still && still.rejected) finish({ type: 'refused', entry: still, ...still.rejected });
+        else if (still) finish({ type: 'waiting', entry: still });
+        else setTimeout(() => finish({ type: 'sent', entry: { ...entry, id }, status: 200, answer: null }), 2000);
+      }).catch(() => finish({ type: 'waiting', entry }));
+    });
+  }
+
+  self.TryggOutbox = { add, send, all, pending, rejected, dismiss, flush, kick, clear, subscribe };
 }());

@@ -76,11 +76,26 @@ async function showWaiting() {
   waitingBadge.textContent = count === 1 ? strings.waitingOne : format(strings.waitingMany || '', { n: count });
 }
 
+// The sync module retries by itself while anything waits; a page load, `online` and coming
+// back to the page are chances to send at once.
 async function sendOutbox() {
-  if (!outbox || !navigator.onLine) return;
-  try { await outbox.flush(); } catch (e) { /* try again on the next chance */ }
+  if (!outbox) return;
+  try { await outbox.kick(); } catch (e) { /* it tries again by itself */ }
   showWaiting();
 }
+document.addEventListener('visibilitychange', () => { if (!document.hidden) sendOutbox(); });
+
+// A plain form is sent once: a double click or tap does not post it twice. Coming back to the
+// page (Back) makes it usable again.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.dataset.outboxUrl && !navigator.onLine) return;
+  if (form.dataset.sending) { event.preventDefault(); return; }
+  setTimeout(() => { if (!event.defaultPrevented) form.dataset.sending = '1'; }, 0);
+});
+window.addEventListener('pageshow', () => {
+  document.querySelectorAll('form[data-sending]').forEach((form) => { delete form.dataset.sending; });
+});
 
 if (outbox) {
   outbox.subscribe((event) => {
@@ -108,7 +123,7 @@ document.addEventListener('submit', async (event) => {
     const [from, to] = spec.split(':');
     if (data.get(from) !== null) body[to || from] = data.get(from);
   }
-  await outbox.add({
+  await outbox.send({
     url: form.dataset.outboxUrl, method: form.dataset.outboxMethod || 'POST', body,
     kind: form.dataset.outboxKind || 'form', csrf: String(data.get('csrf_token') || ''),
   });
@@ -197,11 +212,19 @@ function offerUpdate(worker) {
   });
 }
 
+// A saved page is stale only when the server states a different version of it than the one
+// shown. A live page (the co-editor) keeps itself current and is never reloaded.
+function isStale(data) {
+  const shown = document.querySelector('meta[name="trygg-version"]');
+  const content = (version) => String(version).split('.')[0];  // not the deploy part
+  return data.path === window.location.pathname && shown && content(shown.content) !== content(data.version)
+    && !document.querySelector('[data-live-page]:not([hidden])');
+}
+
 // Listen at once: messages that arrive before a listener exists are lost.
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.addEventListener('message', (event) => {
-    if (!event.data || event.data.type !== 'page-updated') return;
-    if (event.data.path !== window.location.pathname) return;
+    if (!event.data || event.data.type !== 'page-updated' || !isStale(event.data)) return;
     if (hasUnsavedInput()) {
       say(strings.newer, { label: strings.showNewer, run: () => window.location.reload() });
     } else {

@@ -1,36 +1,37 @@
-// The live co-editor: enhances the plain editor forms. Typing saves as ops (debounced, and on
-// blur), others' changes arrive through server-sent events and are applied without a reload,
-// conflicts are told to both authors with a one-tap way back, and ops made offline wait in the
-// outbox until the server has them. Without this file the page still works as plain forms.
-const root = document.getElementById('coedit');
-const T = root ? root.dataset : {};
+// The live co-editor: enhances the plain editor forms. Every write goes through the app's one
+// sync module (pwa/static/outbox-core.js), which queues, sends, retries and tells every page the
+// results; this file turns typing into ops, applies results and others' changes, and keeps the
+// page equal to what a fresh load would show. Without this file the page works as plain forms.
+import '/assets/pwa/outbox-core.js';
+import { clearFieldError, csrf, fmt, problemWith, showFieldError, uuid, watchLimits } from '/assets/pwa/helpers.js';
+import {
+  FIELDS, T, addFormOf, addFormValues, addRemoved, announce, clearAddForm, drawItem, dropNotices,
+  dropRemoved, fillAddForm, fixArrows, inputOf, itemEl, listOf, mark, notice, root, setField,
+  setWaiting, showRemoved, shownPlan, valuesOf,
+} from './coedit-view.js';
+
+const box = self.TryggOutbox;
 const planId = T.plan;
 const me = Number(T.me);
 const api = `/api/v1/plans/${planId}`;
+const changesUrl = `${api}/changes`;
 const DEBOUNCE_MS = 600;
 const POLL_MS = 4000;
 
 let revision = Number(T.revision);
-const queue = [];             // ops not yet handed to the server or the outbox
-const waiting = new Map();    // op uuid -> op, sent to the outbox and not yet acknowledged
-const mine = new Set();       // uuids of ops made on this page (their feed entries are ours)
-const sentValues = new Map(); // item uuid -> the field values the server has (or will have) from us
+const ownRevisions = new Set(); // revisions our own ops made: never fetched back
+const mine = new Set();         // uuids of ops made on this page
+const unacked = new Map();      // op uuid -> op, handed to the sync module, no answer yet
+const sentValues = new Map();   // item uuid -> the field values the server has (or will have) from us
 const typingTimers = new Map();
-let sending = false;
-let pollTimer = null;
 let source = null;
+let pollTimer = null;
+let gone = false;
 
-const fmt = (template, values) => (template || '').replace(/\{(\w+)\}/g, (_, key) => values[key] ?? '');
-const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
-const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
-const itemEl = (id) => document.querySelector(`li[data-item="${CSS.escape(id)}"]`);
-const FIELDS = ['text', 'phone', 'sms_message', 'agreed'];
-
-function announce(message) {
-  const region = root.querySelector('[data-announce]');
-  region.textContent = '';
-  setTimeout(() => { region.textContent = message; }, 50);
-}
+const words = {
+  tooLong: T.tooLong, badPhone: T.badPhone, leftOne: T.leftOne, leftMany: T.leftMany,
+  overOne: T.overOne, overMany: T.overMany,
+};
 
 function nameOf(person) {
   const key = person.role === 'therapist' ? 'roleTherapist' : person.role === 'client' ? 'roleClient' : null;
@@ -43,173 +44,56 @@ function showPresence(here) {
   const line = root.querySelector('[data-presence]');
   const names = [...seen.values()].map(nameOf);
   line.hidden = names.length === 0;
-  line.textContent = names.length === 1 ? fmt(T.hereOne, { name: names[0] }) : fmt(T.hereMany, { names: names.join(', ') });
+  line.textContent = names.length === 0 ? '' : names.length === 1 ? fmt(T.hereOne, { name: names[0] })
+    : fmt(T.hereMany, { names: names.join(', ') });
 }
 
-// --- reading and writing an item's fields ---------------------------------------------------------
-function inputOf(li, name) {
-  return li.querySelector(`form[data-form="edit"] [name="${name}"]:not([type="hidden"])`);
+function known(li, fields) {
+  sentValues.set(li.dataset.item, { ...(sentValues.get(li.dataset.item) || {}), ...fields });
 }
 
-function valuesOf(li) {
-  const values = {};
-  FIELDS.forEach((name) => {
-    const input = inputOf(li, name);
-    if (input) values[name] = input.type === 'checkbox' ? input.checked : input.value.trim();
-  });
-  return values;
+/** Fields of an item that an op of ours still carries to the server (not to be overwritten). */
+function pendingFields(itemUuid) {
+  const fields = new Set();
+  unacked.forEach((op) => { if (op.item === itemUuid) Object.keys(op.fields || {}).forEach((f) => fields.add(f)); });
+  return fields;
 }
 
-function setField(li, name, value) {
-  const input = inputOf(li, name);
-  if (!input) return;
-  if (input.type === 'checkbox') input.checked = Boolean(value); else input.value = value ?? '';
-  li.querySelectorAll(`[data-show="${name}"]`).forEach((el) => { el.textContent = value ?? ''; });
+const hasPending = (itemUuid) => [...unacked.values()].some((op) => op.item === itemUuid);
+
+// --- sending: everything goes through the sync module ---------------------------------------------
+function submit(ops) {
+  ops.forEach((op) => { op.uuid = op.uuid || uuid(); mine.add(op.uuid); unacked.set(op.uuid, op); });
+  return box.send({ url: changesUrl, method: 'POST', body: { ops }, kind: 'plan-ops', label: T.outboxLabel, csrf: csrf() })
+    .then((outcome) => {
+      if (outcome.type === 'waiting') ops.forEach((op) => setWaiting(itemEl(op.item), true));
+      return outcome;
+    });
 }
 
-function remember(li) { sentValues.set(li.dataset.item, valuesOf(li)); }
-
-function notice(li, kind, text, button) {
-  li.querySelectorAll(`.co-notice[data-kind="${kind}"]`).forEach((n) => n.remove());
-  const box = document.createElement('div');
-  box.className = 'co-notice';
-  box.dataset.kind = kind;
-  box.setAttribute('role', 'status');
-  const p = document.createElement('p');
-  p.textContent = text;
-  box.append(p);
-  if (button) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'button';
-    b.textContent = button.label;
-    b.addEventListener('click', () => { box.remove(); button.action(); });
-    box.append(b);
-  }
-  li.prepend(box);
-  announce(text);
-  return box;
-}
-
-function mark(li, who) {
-  li.querySelectorAll('.co-mark').forEach((m) => m.remove());
-  const tag = document.createElement('span');
-  tag.className = 'co-mark';
-  tag.textContent = fmt(T.changedBy, { name: who });
-  li.querySelector('summary').append(tag);
-  li.classList.add('co-changed');
-  setTimeout(() => { tag.remove(); li.classList.remove('co-changed'); }, 8000);
-}
-
-function setWaiting(li, on) {
-  if (!li) return;
-  let tag = li.querySelector('.co-waiting');
-  if (on && !tag) {
-    tag = document.createElement('span');
-    tag.className = 'co-waiting';
-    tag.textContent = T.waiting;
-    li.querySelector('summary').append(tag);
-  } else if (!on && tag) tag.remove();
-}
-
-function fixArrows(list) {
-  const items = [...list.children].filter((li) => li.matches('li[data-item]'));
-  items.forEach((li, n) => {
-    li.querySelector('button[value="up"]').hidden = n === 0;
-    li.querySelector('button[value="down"]').hidden = n === items.length - 1;
-  });
-}
-
-function createItem(snapshot) {
-  const template = document.querySelector(`template[data-item-template="${CSS.escape(snapshot.section)}"]`);
-  if (!template) return null;
-  const holder = document.createElement('div');
-  holder.innerHTML = template.innerHTML.replaceAll('__ITEM__', snapshot.uuid);
-  const li = holder.querySelector('li');
-  li.dataset.version = snapshot.version || 0;
-  FIELDS.forEach((name) => setField(li, name, snapshot[name]));
-  enhanceItem(li);
-  document.querySelector(`ol[data-list="${CSS.escape(snapshot.section)}"]`).append(li);
-  remember(li);
-  return li;
-}
-
-// --- sending ops ----------------------------------------------------------------------------------
-function send(op) {
-  op.uuid = op.uuid || uuid();
-  mine.add(op.uuid);
-  queue.push(op);
-  flushSoon();
-}
-
-let flushTimer = null;
-function flushSoon() {
-  clearTimeout(flushTimer);
-  flushTimer = setTimeout(sendQueue, 0);
-}
-
-async function outbox() {
-  if (!self.TryggOutbox) {
-    try { await import('/assets/pwa/outbox-core.js'); } catch (e) { /* no outbox on this browser */ }
-  }
-  return self.TryggOutbox || null;
-}
-
-async function toOutbox(ops) {
-  const box = await outbox();
-  if (!box) { queue.unshift(...ops); setTimeout(sendQueue, POLL_MS); return; }
-  await box.add({ url: `${api}/changes`, method: 'POST', body: { ops }, kind: 'plan-ops', label: T.outboxLabel, csrf: csrf() });
-  ops.forEach((op) => { waiting.set(op.uuid, op); setWaiting(itemEl(op.item), true); });
-}
-
-async function post(ops) {
-  const response = await fetch(`${api}/changes`, {
-    method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf() },
-    body: JSON.stringify({ ops }),
-  });
-  let body = null;
-  try { body = await response.json(); } catch (e) { body = null; }
-  return { status: response.status, body };
-}
-
-async function sendQueue() {
-  if (sending || queue.length === 0) return;
-  sending = true;
-  const ops = queue.splice(0, 100);
-  try {
-    // Anything already waiting in the outbox goes first, so later ops never overtake it.
-    if (waiting.size || !navigator.onLine) { await toOutbox(ops); return; }
-    let answer;
-    try { answer = await post(ops); } catch (e) { await toOutbox(ops); return; }
-    if (answer.status >= 200 && answer.status < 300) handleResults(ops, answer.body.results);
-    else if (answer.status >= 500 || [401, 403, 408, 429].includes(answer.status)) await toOutbox(ops);
-    else refused(ops, answer.body);
-  } finally {
-    sending = false;
-    if (queue.length) flushSoon();
-  }
-}
-
-function refused(ops, body) {
-  const op = ops[(body && body.op_index) || 0] || ops[0];
-  const li = op && itemEl(op.item);
-  const message = (body && body.message) || '';
-  if (li) { li.hidden = false; notice(li, 'error', message); } else announce(message);
+function advance() {
+  while (ownRevisions.has(revision + 1)) { ownRevisions.delete(revision + 1); revision += 1; }
 }
 
 function handleResults(ops, results) {
   (results || []).forEach((result, n) => {
     const op = ops[n] || {};
-    waiting.delete(result.op);
-    const li = itemEl(result.item);
-    if (!li) return;
-    if (![...waiting.values()].some((w) => w.item === result.item)) setWaiting(li, false);
+    if (!mine.has(result.op)) { catchUp(); return; }  // another tab's op: the feed shows it
+    unacked.delete(result.op);
+    let li = itemEl(result.item);
+    if (!li && op.type === 'add') li = createItem({ uuid: op.item, section: op.section, version: result.version, ...op.fields });
+    // A restore or a move places the item where the server says: learn it from the feed.
+    const placed = li && !['restore', 'move'].includes(op.type) && result.status !== 'kept';
+    if (placed && result.revision) ownRevisions.add(result.revision);
+    if (!li) { catchUp(); return; }
+    if (!hasPending(result.item)) setWaiting(li, false);
     if (result.version) li.dataset.version = Math.max(Number(li.dataset.version), result.version);
-    li.querySelectorAll('.co-notice[data-kind="error"]').forEach((x) => x.remove());
-    if (result.status === 'kept') { li.hidden = false; notice(li, 'kept', T.kept); }
-    if (result.restored) li.hidden = false;
+    dropNotices(li, 'error');
+    if (li.coRemote && li.coRemote.version <= Number(li.dataset.version)) { li.coRemote = null; dropNotices(li, 'typing'); }
+    if (result.status === 'kept') { li.hidden = false; dropRemoved(result.item); notice(li, 'kept', T.kept); fixArrows(li.parentElement); }
+    if (result.restored) { li.hidden = false; dropRemoved(result.item); }
     if (result.status === 'conflict') {
+      dropNotices(li, 'typing');
       result.conflicts.forEach((c) => {
         notice(li, 'conflict', fmt(T.iOverwrote, { name: c.author_name, text: c.overwritten }), {
           label: fmt(T.bringTheirs, { name: c.author_name }),
@@ -217,51 +101,72 @@ function handleResults(ops, results) {
         });
       });
     }
-    if (op.type === 'edit' || op.type === 'add') announce(T.saved);
+    if ((op.type === 'edit' || op.type === 'add') && result.status !== 'kept') announce(T.saved);
   });
+  advance();
+}
+
+function refused(ops, body) {
+  const index = (body && body.op_index) || 0;
+  const message = (body && body.message) || '';
+  if (body && body.status === 404 && body.error !== 'unknown_item') { letGo(); return; }
+  ops.forEach((op) => unacked.delete(op.uuid));
+  const op = ops[index] || ops[0];
+  if (!op) return;
+  const li = itemEl(op.item);
+  if (op.type === 'add') {
+    // Roll the add back: the words go back into the form, with the reason beside the field.
+    if (li) { const list = li.parentElement; li.remove(); fixArrows(list); }
+    const form = addFormOf(op.section);
+    if (form) {
+      const input = form.querySelector('[name="text"]:not([type="hidden"])');
+      if (!input.value.trim()) fillAddForm(form, op.fields || {});
+      const field = (body && body.field) || fieldOfError(body, form);
+      showFieldError(form.querySelector(`[name="${field}"]:not([type="hidden"])`) || input, message);
+    } else announce(message);
+    return;
+  }
+  if (!li) { announce(message); return; }
+  setWaiting(li, hasPending(op.item));
+  li.hidden = false;
+  if (op.type === 'edit') {
+    // The words stay in the field to be put right; the server's copy is what we last knew.
+    const values = sentValues.get(op.item) || {};
+    Object.keys(op.fields || {}).forEach((name) => { delete values[name]; });
+    const field = Object.keys(op.fields || {}).find((name) => problemWith(inputOf(li, name) || {}, words)) || Object.keys(op.fields || {})[0];
+    const input = inputOf(li, field);
+    li.querySelector('details').open = true;
+    if (input) showFieldError(input, message); else notice(li, 'error', message);
+  } else notice(li, 'error', message);
+}
+
+function fieldOfError(body, form) {
+  if (body && body.error === 'bad_phone') return 'phone';
+  const inputs = [...form.querySelectorAll('[data-limit]')];
+  const over = inputs.find((input) => input.value.trim().length > Number(input.dataset.limit));
+  return over ? over.name : 'text';
+}
+
+/** The sync module's news, for this page's ops and for ops other tabs of ours made. */
+function onSync(event) {
+  if (!event || !event.entry || event.entry.url !== changesUrl) return;
+  const ops = (event.entry.body && event.entry.body.ops) || [];
+  if (event.type === 'sent' && event.answer) handleResults(ops, event.answer.results);
+  if (event.type === 'refused' && ops.some((op) => mine.has(op.uuid))) {
+    refused(ops, event.answer);
+    box.dismiss(event.entry.id);  // shown to the person, with their words back in the form
+  }
 }
 
 function bringBack(li, field, text) {
+  dropNotices(li, 'conflict', 'typing');
+  li.coRemote = null;
   setField(li, field, text);
-  send({ type: 'edit', item: li.dataset.item, base_version: Number(li.dataset.version), fields: { [field]: text } });
-  remember(li);
+  submit([{ type: 'edit', item: li.dataset.item, base_version: Number(li.dataset.version), fields: { [field]: text } }]);
+  known(li, { [field]: text });
 }
 
-// After the outbox sends our ops (now or from another tab), ask again for their results: the ops
-// are idempotent, so the server answers with the first results (conflicts included).
-let reconciling = false;
-async function reconcile() {
-  if (reconciling || waiting.size === 0) return;
-  reconciling = true;
-  try {
-    const box = await outbox();
-    const still = new Set();
-    for (const entry of await box.pending()) (entry.body.ops || []).forEach((op) => still.add(op.uuid));
-    const done = [...waiting.values()].filter((op) => !still.has(op.uuid));
-    if (done.length) {
-      const answer = await post(done);
-      if (answer.status >= 200 && answer.status < 300) handleResults(done, answer.body.results);
-    }
-    catchUp();
-  } catch (e) { /* next time */ } finally { reconciling = false; }
-}
-
-async function online() {
-  const box = await outbox();
-  if (box) {
-    try {
-      for (const { entry, answer } of await box.flush()) {
-        if (entry.kind === 'plan-ops' && entry.url === `${api}/changes` && answer) handleResults(entry.body.ops, answer.results);
-      }
-    } catch (e) { /* still offline */ }
-  }
-  await reconcile();
-  sendQueue();
-  catchUp();
-  connect();
-}
-
-// --- the user's own edits -------------------------------------------------------------------------
+// --- the person's own edits -----------------------------------------------------------------------
 function changedFields(li) {
   const now = valuesOf(li);
   const before = sentValues.get(li.dataset.item) || {};
@@ -270,34 +175,45 @@ function changedFields(li) {
   return fields;
 }
 
+function checkFields(li, fields) {
+  let ok = true;
+  Object.keys(fields).forEach((name) => {
+    const input = inputOf(li, name);
+    const problem = name === 'text' && !fields.text ? T.empty : problemWith(input, words);
+    if (problem) { showFieldError(input, problem); ok = false; } else clearFieldError(input);
+  });
+  return ok;
+}
+
 function saveItem(li) {
   clearTimeout(typingTimers.get(li.dataset.item));
   const fields = changedFields(li);
-  if (Object.keys(fields).length === 0) return;
-  if ('text' in fields && !fields.text) { notice(li, 'error', T.empty); return; }
-  li.querySelectorAll('.co-notice[data-kind="error"]').forEach((x) => x.remove());
+  if (Object.keys(fields).length === 0 || !checkFields(li, fields)) return;
+  dropNotices(li, 'error');
   Object.entries(fields).forEach(([name, value]) => {
     li.querySelectorAll(`[data-show="${name}"]`).forEach((el) => { el.textContent = value; });
   });
-  send({ type: 'edit', item: li.dataset.item, base_version: Number(li.dataset.version), fields });
-  remember(li);
+  submit([{ type: 'edit', item: li.dataset.item, base_version: Number(li.dataset.version), fields }]);
+  known(li, fields);
 }
 
 function mergeRemote(li) {
   const remote = li.coRemote;
   if (!remote) return;
   li.coRemote = null;
-  li.querySelectorAll('.co-notice[data-kind="typing"]').forEach((x) => x.remove());
-  const ours = changedFields(li);
-  FIELDS.forEach((name) => { if (!(name in ours) && name in remote) setField(li, name, remote[name]); });
+  dropNotices(li, 'typing');
+  if (remote.version <= Number(li.dataset.version)) return;  // ours came later: ours stands
+  const ours = { ...changedFields(li) };
+  pendingFields(li.dataset.item).forEach((name) => { ours[name] = true; });
+  const applied = {};
+  FIELDS.forEach((name) => { if (!(name in ours) && name in remote) { setField(li, name, remote[name]); applied[name] = remote[name]; } });
   li.dataset.version = Math.max(Number(li.dataset.version), remote.version);
-  const known = sentValues.get(li.dataset.item) || {};
-  FIELDS.forEach((name) => { if (!(name in ours) && name in remote) known[name] = remote[name]; });
-  sentValues.set(li.dataset.item, known);
+  known(li, applied);
 }
 
 function enhanceItem(li) {
   const form = li.querySelector('form[data-form="edit"]');
+  watchLimits(form, words);
   form.addEventListener('input', () => {
     clearTimeout(typingTimers.get(li.dataset.item));
     typingTimers.set(li.dataset.item, setTimeout(() => saveItem(li), DEBOUNCE_MS));
@@ -308,69 +224,106 @@ function enhanceItem(li) {
     saveItem(li);
     mergeRemote(li);
   });
-  form.addEventListener('submit', (e) => { e.preventDefault(); saveItem(li); mergeRemote(li); li.querySelector('details').open = false; });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    saveItem(li);
+    mergeRemote(li);
+    if (!form.querySelector('[aria-invalid="true"]')) li.querySelector('details').open = false;
+  });
   li.querySelector('form[data-form="row"]').addEventListener('submit', (e) => {
     e.preventDefault();
     const action = e.submitter && e.submitter.value;
-    const list = li.parentElement;
-    if (action === 'delete') {
-      saveItem(li);
-      send({ type: 'delete', item: li.dataset.item, base_version: Number(li.dataset.version) });
-      li.hidden = true;
-      const text = (sentValues.get(li.dataset.item) || {}).text || '';
-      const status = document.createElement('li');
-      status.className = 'co-undo';
-      notice(status, 'undo', fmt(T.removed, { text }), {
-        label: T.restore,
-        action: () => { status.remove(); li.hidden = false; send({ type: 'restore', item: li.dataset.item }); },
-      });
-      li.after(status);
-      setTimeout(() => status.remove(), 30000);
-      return;
-    }
-    const siblings = [...list.querySelectorAll(':scope > li[data-item]:not([hidden])')];
-    const index = siblings.indexOf(li);
-    const to = action === 'up' ? Math.max(0, index - 1) : Math.min(siblings.length - 1, index + 1);
-    if (to === index) return;
-    if (action === 'up') siblings[to].before(li); else siblings[to].after(li);
-    fixArrows(list);
-    send({ type: 'move', item: li.dataset.item, position: to });
-    e.submitter.focus();
+    if (action === 'delete') removeItem(li); else moveItem(li, action, e.submitter);
   });
-  remember(li);
+  known(li, valuesOf(li));
 }
 
-function addFromForm(form, text, extra) {
-  const section = form.querySelector('[name="section"]').value;
-  const id = uuid();
-  const fields = { text, ...extra };
-  const li = createItem({ uuid: id, section, version: 0, text, phone: fields.phone || '', sms_message: fields.sms_message || '', agreed: Boolean(fields.agreed) });
+function createItem(snapshot) {
+  const li = drawItem(snapshot);
+  if (li) enhanceItem(li);
+  return li;
+}
+
+function removeItem(li) {
+  saveItem(li);
+  const text = (sentValues.get(li.dataset.item) || {}).text || '';
+  submit([{ type: 'delete', item: li.dataset.item, base_version: Number(li.dataset.version) }]);
+  li.hidden = true;
   fixArrows(li.parentElement);
-  send({ type: 'add', item: id, section, fields });
+  addRemoved({ uuid: li.dataset.item, text }, wireRestore);
+  const status = document.createElement('li');
+  status.className = 'co-undo';
+  status.dataset.undo = li.dataset.item;
+  notice(status, 'undo', fmt(T.removed, { text }), { label: T.restore, action: () => restoreItem(li.dataset.item) });
+  li.after(status);
+  setTimeout(() => status.remove(), 30000);
+}
+
+function moveItem(li, action, button) {
+  const list = li.parentElement;
+  const siblings = [...list.querySelectorAll(':scope > li[data-item]:not([hidden])')];
+  const index = siblings.indexOf(li);
+  const to = action === 'up' ? Math.max(0, index - 1) : Math.min(siblings.length - 1, index + 1);
+  if (to === index) return;
+  if (action === 'up') siblings[to].before(li); else siblings[to].after(li);
+  fixArrows(list);
+  submit([{ type: 'move', item: li.dataset.item, position: to }]);
+  button.focus();
+}
+
+function restoreItem(itemUuid) {
+  document.querySelectorAll(`li[data-undo="${CSS.escape(itemUuid)}"]`).forEach((n) => n.remove());
+  dropRemoved(itemUuid);
+  const li = itemEl(itemUuid);
+  if (li) { li.hidden = false; fixArrows(li.parentElement); }
+  submit([{ type: 'restore', item: itemUuid }]);
+}
+
+function wireRestore(li) {
+  li.querySelector('form').addEventListener('submit', (e) => { e.preventDefault(); restoreItem(li.dataset.removed); });
+}
+
+async function addFromForm(form, fields, button) {
+  const section = form.querySelector('[name="section"]').value;
+  const text = form.querySelector('[name="text"]:not([type="hidden"])');
+  if (form.dataset.busy) return;  // a double click adds once
+  form.dataset.busy = '1';
+  if (button) button.disabled = true;
+  const op = { type: 'add', item: uuid(), section, fields };
+  try {
+    const outcome = await submit([op]);
+    if (outcome.type === 'waiting') {
+      // Kept on this device: show it now, marked as waiting, and free the form.
+      if (!itemEl(op.item)) createItem({ uuid: op.item, section, version: 0, ...fields });
+      setWaiting(itemEl(op.item), true);
+    }
+    if (outcome.type !== 'refused' && text) { clearAddForm(form); clearFieldError(text); }
+  } finally {
+    delete form.dataset.busy;
+    if (button) button.disabled = false;
+  }
 }
 
 function enhanceForms() {
   document.querySelectorAll('li[data-item]').forEach(enhanceItem);
-  document.querySelectorAll('form[data-form="add"]').forEach((form) => form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const data = new FormData(form);
-    const text = (data.get('text') || '').trim();
-    if (!text) { form.querySelector('[name="text"]').focus(); announce(T.empty); return; }
-    const extra = {};
-    ['phone', 'sms_message'].forEach((name) => { const v = (data.get(name) || '').trim(); if (v) extra[name] = v; });
-    if (data.get('agreed') === 'y') extra.agreed = true;
-    addFromForm(form, text, extra);
-    form.querySelectorAll('input[type="text"], input[type="tel"]').forEach((i) => { i.value = ''; });
-    form.querySelectorAll('input[type="checkbox"]').forEach((i) => { i.checked = false; });
-  }));
+  document.querySelectorAll('#removed li[data-removed]').forEach(wireRestore);
+  document.querySelectorAll('form[data-form="add"]').forEach((form) => {
+    watchLimits(form, words);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const fields = addFormValues(form);
+      const text = form.querySelector('[name="text"]:not([type="hidden"])');
+      const inputs = [...form.querySelectorAll('input[type="text"], input[type="tel"]')];
+      inputs.forEach(clearFieldError);
+      if (!fields.text) { showFieldError(text, T.empty); text.focus(); announce(T.empty); return; }
+      const wrong = inputs.find((input) => problemWith(input, words));
+      if (wrong) { showFieldError(wrong, problemWith(wrong, words)); wrong.focus(); return; }
+      addFromForm(form, fields, e.submitter);
+    });
+  });
   document.querySelectorAll('form[data-form="idea"]').forEach((form) => form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (e.submitter && e.submitter.value) addFromForm(form, e.submitter.value, {});
-  }));
-  document.querySelectorAll('form[data-form="restore"]').forEach((form) => form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    send({ type: 'restore', item: form.querySelector('[name="item"]').value });
-    form.closest('li').remove();
+    if (e.submitter && e.submitter.value) addFromForm(form, { text: e.submitter.value }, e.submitter);
   }));
 }
 
@@ -378,42 +331,43 @@ function enhanceForms() {
 function applyChange(change) {
   const snap = change.after;
   if (!snap || !snap.section || !['add', 'edit', 'move', 'delete', 'restore'].includes(change.op)) return;
-  const ours = mine.has(change.op_uuid);
+  const ours = mine.has(change.op_uuid) || change.author_id === me;
   const who = change.author || T.someone;
   let li = itemEl(change.item);
   if (snap.deleted) {
-    if (li && !ours) {
-      li.remove();
-      announce(fmt(T.removedBy, { name: who, text: snap.text }));
-    }
+    if (li && !hasPending(change.item)) { const list = li.parentElement; li.remove(); fixArrows(list); }
+    if (!ours) announce(fmt(T.removedBy, { name: who, text: snap.text }));
     return;
   }
+  dropRemoved(change.item);
   if (!li) {
     li = createItem(snap);
     if (!li) return;
-  } else if (ours) {
-    li.dataset.version = Math.max(Number(li.dataset.version), snap.version);
-    return;
+  } else if (snap.version <= Number(li.dataset.version)) {
+    return;  // we have this version already, or a newer one (our own later change)
   }
   li.hidden = false;
+  const pending = pendingFields(change.item);
+  const changed = FIELDS.filter((name) => !change.before || change.before[name] !== snap[name]);
+  const typingIn = changed.some((name) => inputOf(li, name) === document.activeElement);
+  if (typingIn && !ours) {
+    // Never replace text under the cursor: say so, and merge when they leave the item.
+    li.coRemote = snap;
+    notice(li, 'typing', fmt(T.typingNotice, { name: who }), { label: T.showTheirs, action: () => showTheirs(li) });
+  } else {
+    const applied = {};
+    FIELDS.forEach((name) => { if (!pending.has(name) && name in snap) { setField(li, name, snap[name]); applied[name] = snap[name]; } });
+    known(li, applied);
+    li.dataset.version = snap.version;
+  }
   if (!ours) {
-    const changed = FIELDS.filter((name) => change.before && change.before[name] !== snap[name]);
-    const typingIn = changed.some((name) => inputOf(li, name) === document.activeElement);
-    if (typingIn) {
-      // Never replace text under the cursor: say so, and merge when they leave the item.
-      li.coRemote = snap;
-      notice(li, 'typing', fmt(T.typingNotice, { name: who }), { label: T.showTheirs, action: () => showTheirs(li) });
-    } else {
-      FIELDS.forEach((name) => setField(li, name, snap[name]));
-      li.dataset.version = snap.version;
-      remember(li);
-    }
+    if (changed.length) dropNotices(li, 'conflict');  // someone settled it: the old notice is past
     mark(li, who);
     const key = { add: 'addedBy', edit: 'editedBy', move: 'movedBy', restore: 'addedBy' }[change.op];
     announce(fmt(T[key], { name: who, text: snap.text }));
   }
   (change.conflicts || []).forEach((c) => {
-    if (c.author_id !== me || ours) return;
+    if (c.author_id !== me || mine.has(change.op_uuid)) return;
     notice(li, 'conflict', fmt(T.theyOverwrote, { name: who }), {
       label: T.bringMine, action: () => bringBack(li, c.field, c.overwritten),
     });
@@ -426,12 +380,12 @@ function showTheirs(li) {
   li.coRemote = null;
   FIELDS.forEach((name) => setField(li, name, remote[name]));
   li.dataset.version = Math.max(Number(li.dataset.version), remote.version);
-  remember(li);
+  known(li, valuesOf(li));
 }
 
 function applyOrder(order) {
   Object.entries(order || {}).forEach(([section, uuids]) => {
-    const list = document.querySelector(`ol[data-list="${CSS.escape(section)}"]`);
+    const list = listOf(section);
     if (!list) return;
     // Move only what is out of place: moving a node blurs a field inside it.
     const wanted = uuids.map(itemEl).filter((li) => li && li.parentElement === list);
@@ -440,7 +394,7 @@ function applyOrder(order) {
       if (here[n] !== li) here[n].before(li);
     });
     [...list.querySelectorAll(':scope > li[data-item]')].forEach((li) => {
-      if (!uuids.includes(li.dataset.item) && ![...waiting.values(), ...queue].some((op) => op.item === li.dataset.item)) li.remove();
+      if (!uuids.includes(li.dataset.item) && !hasPending(li.dataset.item)) li.remove();
     });
     fixArrows(list);
   });
@@ -449,20 +403,24 @@ function applyOrder(order) {
 let catching = null;
 let again = false;
 function catchUp() {
-  if (!navigator.onLine) return null;
+  if (gone || !navigator.onLine) return null;
   if (catching) { again = true; return catching; }
   catching = (async () => {
     try {
       let more = true;
       while (more) {
-        const response = await fetch(`${api}/changes?since=${revision}`, { credentials: 'same-origin' });
+        const response = await fetch(`${changesUrl}?since=${revision}`, { credentials: 'same-origin' });
+        if (response.status === 404) { letGo(); return; }
         if (!response.ok) return;
+        box.kick();  // the server answers: whatever waits can go now
         const body = await response.json();
-        body.changes.forEach((change) => { if (change.revision > revision) { applyChange(change); revision = change.revision; } });
+        body.changes.forEach((change) => {
+          if (change.revision > revision) { applyChange(change); revision = change.revision; ownRevisions.delete(change.revision); }
+        });
         more = body.more;
         if (!more) {
           revision = Math.max(revision, body.revision);
-          if (!queue.length && !sending) applyOrder(body.order);
+          if (unacked.size === 0) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
         }
       }
     } catch (e) { /* offline: the next event, poll or `online` tries again */ } finally {
@@ -482,27 +440,75 @@ function poll() {
 }
 
 function connect() {
-  if (!window.EventSource || !navigator.onLine || (source && source.readyState !== EventSource.CLOSED)) return;
+  if (gone || !window.EventSource || !navigator.onLine || (source && source.readyState !== EventSource.CLOSED)) return;
   source = new EventSource(`${api}/events`);
   source.addEventListener('hello', (e) => {
     const data = JSON.parse(e.data);
     showPresence(data.here);
+    box.kick();
+    advance();
     if (data.revision > revision) catchUp();
   });
-  source.addEventListener('change', (e) => { if (JSON.parse(e.data).revision > revision) catchUp(); });
+  source.addEventListener('change', (e) => { advance(); if (JSON.parse(e.data).revision > revision) catchUp(); });
   source.addEventListener('presence', (e) => showPresence(JSON.parse(e.data).here));
+  source.addEventListener('gone', letGo);
   source.addEventListener('error', () => {
     // A refused stream (503 busy, or the page is signed out) closes for good: poll instead.
-    if (source.readyState === EventSource.CLOSED) { if (navigator.onLine) poll(); }
+    if (source.readyState === EventSource.CLOSED && navigator.onLine) poll();
   });
 }
 
-if (root && window.fetch && window.CSS && CSS.escape) {
+// Access to this plan ended (the client ended the link): let go of it everywhere on this device.
+function letGo() {
+  if (gone) return;
+  gone = true;
+  if (source) source.close();
+  clearInterval(pollTimer);
+  const main = document.getElementById('main');
+  const message = document.createElement('div');
+  message.className = 'error-summary';
+  message.setAttribute('role', 'alert');
+  const p = document.createElement('p');
+  p.textContent = T.gone;
+  const link = document.createElement('a');
+  link.href = '/';
+  link.textContent = T.goHome;
+  message.append(p, link);
+  main.replaceChildren(message);
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage({ type: 'forget-pages', prefix: `/plans/${planId}` });
+  }
+}
+
+// Writes still waiting on this device (from before a restart) are shown as they will be; refused
+// ones go back into their forms with the reason, so nothing typed is lost.
+async function resume() {
+  for (const entry of await box.all()) {
+    if (entry.url !== changesUrl) continue;
+    const ops = (entry.body && entry.body.ops) || [];
+    ops.forEach((op) => { mine.add(op.uuid); unacked.set(op.uuid, op); });
+    if (entry.rejected) { refused(ops, entry.rejected.answer); box.dismiss(entry.id); continue; }
+    ops.forEach((op) => {
+      let li = itemEl(op.item);
+      if (op.type === 'add' && !li) li = createItem({ uuid: op.item, section: op.section, version: 0, ...op.fields });
+      if (!li) return;
+      if (op.type === 'edit') { Object.entries(op.fields || {}).forEach(([name, value]) => setField(li, name, value)); known(li, op.fields); }
+      if (op.type === 'delete') li.hidden = true;
+      if (op.type === 'restore') li.hidden = false;
+      setWaiting(li, true);
+    });
+  }
+}
+
+if (root && window.fetch && window.CSS && CSS.escape && box) {
   root.hidden = false;
   enhanceForms();
-  connect();
-  window.addEventListener('online', online);
+  box.subscribe(onSync);
+  resume().catch(() => null).finally(() => { connect(); box.kick(); });
+  window.addEventListener('online', () => { box.kick(); catchUp(); connect(); });
   window.addEventListener('offline', () => { if (source) { source.close(); source = null; } });
-  document.addEventListener('visibilitychange', () => { if (!document.hidden) { catchUp(); reconcile(); connect(); } });
-  outbox().then((box) => box && box.subscribe(() => reconcile()));
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) { box.kick(); catchUp(); connect(); } });
+  window.addEventListener('pageshow', (e) => { if (e.persisted) { catchUp(); connect(); } });
+  // For tests and the convergence check: what the page shows, and whether it is quiet.
+  window.TryggEditor = { shown: shownPlan, quiet: () => unacked.size === 0 && !catching, revision: () => revision };
 }

@@ -91,7 +91,7 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
 
     # Who has seen my plan: the therapist's visits are there.
     client.get_by_role("link", name="Hvem har sett planen min").click()
-    expect(client.get_by_role("cell", name="Dr Berg").first).to_be_visible()
+    expect(client.get_by_role("listitem").filter(has_text="Dr Berg").first).to_be_visible()
 
     # The client ends the therapist's access; the therapist can no longer open the plan.
     open_menu(client, "Meny")

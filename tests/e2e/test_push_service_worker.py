@@ -20,7 +20,7 @@ from backend.access import public
 from backend.db import get_engine
 from backend.push.keys import load_keys
 from support.databases import drop_database
-from support.live import start_live_server
+from support.live import asked_reload, start_live_server
 
 SCOPE = "/test-push/"
 # A test-only worker that loads exactly the file the real /sw.js imports. It lives under its own
@@ -76,7 +76,7 @@ def open_with_worker(new_page, live, name="start"):
         await navigator.serviceWorker.register(scope + 'sw.js', {scope});
         await navigator.serviceWorker.ready;
     }""", SCOPE)
-    page.reload()
+    asked_reload(page)
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     return page
 

@@ -22,7 +22,7 @@ from grounding.models import GroundingSession
 from safety_plans import services
 from safety_plans.models import Commitment
 from support.databases import drop_database
-from support.live import CHROMIUM_ARGS, chromium_path, start_live_server
+from support.live import CHROMIUM_ARGS, _is_problem, allow_self_reload, asked_reload, chromium_path, start_live_server, watch_navigations
 from support.plans import add_op
 
 PASSWORD = "a calm walk by the river"
@@ -79,6 +79,8 @@ def profile(playwright_instance, tmp_path):
             str(tmp_path / "profile"), executable_path=chromium_path(), headless=True,
             args=CHROMIUM_ARGS, locale="en-GB", **options)
         contexts.append(context)
+        watch_navigations(context, problems)
+        context.on("page", lambda page: page.on("console", lambda msg: _is_problem(msg) and problems.append(msg.text)))
         # Set after launch: the launch option does not cover the profile's first page.
         context.set_offline(offline)
         for page in context.pages:
@@ -92,6 +94,8 @@ def profile(playwright_instance, tmp_path):
             context.close()
         except Exception:  # noqa: BLE001 - closed by the test
             pass
+    reloads = [p for p in problems if "unasked reload" in p]
+    assert not reloads, f"pages reloaded without being asked: {reloads}"
 
 
 def client_with_plan(app, locale="en", country="NO") -> tuple[str, int, int]:
@@ -151,7 +155,7 @@ def wait_controlled(page):
     the worker activated stays uncontrolled (clients.claim() cannot adopt it); the next load is."""
     wait_for(page, "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')", 20)
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
-        page.reload()
+        asked_reload(page)
     wait_for(page, "navigator.serviceWorker.controller !== null")
 
 
@@ -286,11 +290,13 @@ def test_a_new_version_waits_until_the_person_taps_update(server, profile):
     old = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
 
     server.app.config["TRYGG_RELEASE"] = "next"  # a deploy
-    page.reload()
+    server.app.extensions.pop("trygg.deploy_version", None)
+    asked_reload(page)
     expect(page.locator("#pwa-bar")).to_contain_text("A new version of Trygg is ready.", timeout=10000)
     # Not swapped under the person's hands: the old worker still controls the page.
     active = "navigator.serviceWorker.getRegistration().then(r => r.active.scriptURL && r.waiting !== null)"
     assert page.evaluate(active) is True
+    allow_self_reload(page)  # the tap on Update reloads the page into the new version
     page.get_by_role("button", name="Update").click()
     wait_for(page, "navigator.serviceWorker.getRegistration().then(r => r.waiting === null)")
     page.wait_for_load_state()  # the page reloads once, into the new version
@@ -312,6 +318,7 @@ def test_a_saved_page_opens_at_once_then_updates_and_says_so(server, profile):
         user = find_user(db, email)
         services.apply_ops(db, services.plan_of(db, user), user, [add_op("support", "Aunt Liv", phone="+47 400 00 000")])
 
+    allow_self_reload(page)  # a newer version than the saved one: the page reloads once
     page.goto(f"{server.url}/plans/{plan_id}")  # the saved copy first, the fresh one right after
     expect(page.get_by_role("link", name="Call Aunt Liv")).to_be_visible(timeout=10000)
     expect(page.locator("#pwa-bar")).to_contain_text("This page now shows the latest changes.")

@@ -98,11 +98,45 @@ def _is_problem(msg) -> bool:
     return msg.type == "error" and not any(s in msg.text for s in _EXPECTED_STATUS)
 
 
+# Every page load checks how it was reached: a reload nobody asked for (a page reloading itself,
+# as the editor once did 56 times in 10 s) is reported as a console error, which fails the test.
+# A test that reloads, or expects one self-reload, says so with `asked_reload` / `allow_self_reload`.
+NAVIGATION_WATCH = """
+(() => {
+  if (window.top !== window) return;
+  addEventListener('load', () => {
+    const entry = performance.getEntriesByType('navigation')[0];
+    if (!entry || entry.type !== 'reload') return;
+    const allowed = Number(sessionStorage.getItem('trygg-test-reloads') || 0);
+    if (allowed > 0) { sessionStorage.setItem('trygg-test-reloads', String(allowed - 1)); return; }
+    console.error('unasked reload of ' + location.pathname);
+  });
+})();
+"""
+
+
+def allow_self_reload(page, times: int = 1) -> None:
+    """The test expects the page to reload itself (e.g. a newer version of a saved page)."""
+    page.evaluate("n => sessionStorage.setItem('trygg-test-reloads', String(n))", times)
+
+
+def asked_reload(page, **options):
+    """A reload the test asks for."""
+    allow_self_reload(page, 1)
+    return page.reload(**options)
+
+
+def watch_navigations(target, problems: list[str]):
+    """Count main-frame navigations of every page of a context and report unasked reloads."""
+    target.add_init_script(NAVIGATION_WATCH)
+
+
 @pytest.fixture
 def new_page(browser):
     """Open pages in fresh browser contexts (like separate devices); closed after the test.
 
-    Console errors and CSP violations fail the test: our pages must run clean.
+    Console errors and CSP violations fail the test: our pages must run clean. So does a page
+    that reloads itself without the test asking (see NAVIGATION_WATCH).
     """
     contexts = []
     problems: list[str] = []
@@ -110,6 +144,7 @@ def new_page(browser):
     def make(locale: str = "en-GB", **options):
         context = browser.new_context(locale=locale, **options)
         contexts.append(context)
+        watch_navigations(context, problems)
         page = context.new_page()
         page.on("console", lambda msg: _is_problem(msg) and problems.append(msg.text))
         page.on("pageerror", lambda exc: problems.append(str(exc)))

@@ -26,4 +26,4 @@ def test_every_message_in_the_code_is_in_every_catalog(tmp_path):
     for lang in LANGS:
         with open(po_path(lang), "rb") as fh:
             have = {m.id for m in read_po(fh, locale=lang) if m.id}
-        assert wanted - have == set(), f"{lang} lacks {sorted(wanted - have)[:5]}"
+        assert wanted - have == set(), f"{lang} lacks {sorted(map(str, wanted - have))[:5]}"

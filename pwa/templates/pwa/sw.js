@@ -2,10 +2,14 @@
  *
  * Strategies (named as in Workbox):
  *  - shell (CSS, JS, icons, offline page): precached under content-hashed names; cache-first.
- *  - the user's pages (crisis view, co-editor, grounding): stale-while-revalidate — shown from the
- *    cache at once, refreshed in the background; open pages are told when a newer copy arrived.
+ *  - pages the server marks `Trygg-Keep` (a client's own plan, editor, commitments, grounding):
+ *    stale-while-revalidate — shown from the cache at once, then revalidated with the version
+ *    the server stated (ETag → 304); open pages hear of a new version only when it changed.
  *  - any other page: network-first, then a saved copy, then the offline page.
- *  - writes are never cached: the pages' outbox keeps them until the server acknowledges them.
+ *  - writes are never cached: the sync module (outbox-core.js) keeps them until acknowledged.
+ * Saved pages belong to one person: every response names the signed-in person (`Trygg-User`),
+ * and the moment another person (or nobody) is seen, every saved page is dropped. A therapist's
+ * pages are never marked, so a therapist's device keeps no client's plan.
  * A new version waits until the user taps "Update" (no unconditional skipWaiting).
  */
 'use strict';
@@ -15,9 +19,10 @@ const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
 const PAGES_CACHE = PREFIX + 'pages';
 const PRECACHE = {{ precache|tojson }};
 const OFFLINE_URL = '/offline';
-// Pages a person needs most when things are hard: kept offline, served from cache at once.
-const OFFLINE_PAGES = [/^\/$/, /^\/plans\/\d+\/?$/, /^\/plans\/\d+\/edit$/, /^\/plans\/\d+\/commitments$/, /^\/grounding\/?$/,
-  /^\/grounding\/[a-z0-9-]+$/, /^\/grounding\/custom\/\d+$/, /^\/offline$/];
+const OWNER_KEY = '/__trygg/owner';  // who the saved pages belong to
+const USER_HEADER = 'Trygg-User';
+const KEEP_HEADER = 'Trygg-Keep';
+const NOBODY = '-';
 {% for url in imports %}importScripts({{ url|tojson }});
 {% endfor %}
 
@@ -40,6 +45,7 @@ self.addEventListener('message', (event) => {
   if (data.type === 'skip-waiting') self.skipWaiting();  // only when the user tapped "Update"
   if (data.type === 'warm') event.waitUntil(warm(data.urls || [], data.home));
   if (data.type === 'forget-user') event.waitUntil(forgetUser(event));
+  if (data.type === 'forget-pages') event.waitUntil(forgetPages(data.prefix || ''));
 });
 
 // Warming runs one page at a time and never follows a redirect (a signed-out answer must not
@@ -57,53 +63,138 @@ function warm(urls, home) {
 }
 
 async function warmAll(urls, home, signal) {
-  const cache = await caches.open(PAGES_CACHE);
   for (const url of [...urls, OFFLINE_URL]) {
     if (signal.aborted) return;
     try {
       const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual', signal });
-      if (response.ok && response.type === 'basic' && !signal.aborted) await cache.put(url, response);
+      if (!signal.aborted) await keep(url, response, url === OFFLINE_URL);
     } catch (e) { /* offline or aborted: the next visit will try again */ }
   }
-  if (home && !signal.aborted) await cache.put('/', Response.redirect(home, 302));
+  if (home && !signal.aborted) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
+}
+
+// --- whose pages these are ---------------------------------------------------------------------
+let owner = null;  // the person the saved pages belong to (read back after a restart)
+
+async function savedOwner() {
+  if (owner === null) {
+    const marker = await (await caches.open(PAGES_CACHE)).match(OWNER_KEY);
+    owner = marker ? await marker.text() : NOBODY;
+  }
+  return owner;
+}
+
+// Every response from our server says who is signed in. Someone else (or nobody): drop it all.
+async function seen(response) {
+  const who = response && response.headers.get(USER_HEADER);
+  if (!who || who === await savedOwner()) return;
+  owner = who;
+  await caches.delete(PAGES_CACHE);
+  if (who !== NOBODY) await (await caches.open(PAGES_CACHE)).put(OWNER_KEY, new Response(who));
+}
+
+// Save a page only when the server marked it as this person's to keep (the offline page is
+// always kept: it holds crisis lines for anyone). Anything else under that name is dropped: an
+// answer of 404 or a sign-in redirect means the page is no longer this person's to see.
+async function keep(key, response, always = false) {
+  await seen(response);
+  const cache = await caches.open(PAGES_CACHE);
+  if (response.ok && response.type === 'basic' && (always || response.headers.get(KEEP_HEADER))) {
+    await cache.put(key, response.clone());
+  } else if (response.status !== 304 && !(response.status >= 500)) {
+    await cache.delete(key);
+  }
+}
+
+async function forgetPages(prefix) {
+  const cache = await caches.open(PAGES_CACHE);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith(prefix) && path !== OWNER_KEY) await cache.delete(request);
+  }
 }
 
 async function forgetUser(event) {
   if (warmAbort) warmAbort.abort();
   if (warming) await warming.catch(() => null);
   await caches.delete(PAGES_CACHE);
+  owner = NOBODY;
   if (self.TryggOutbox) await self.TryggOutbox.clear();
   if (event.ports && event.ports[0]) event.ports[0].postMessage({ done: true });
 }
 
-function isOfflinePage(url) {
-  return OFFLINE_PAGES.some((pattern) => pattern.test(url.pathname));
-}
+// After the person changed something (a form post, a write the sync module sent), the saved
+// pages may be older than what they just did: for a while, each page's next load goes to the
+// network first (the saved copy if the network is slow or gone), and is then fresh again.
+const AFTER_WRITE_MS = 5 * 60 * 1000;
+const SLOW_NETWORK_MS = 2500;
+let lastWriteAt = 0;
+const freshSinceWrite = new Set();
 
-// After the person changed something (a form post, an API write), the page it leads to must show
-// it: the next page load (redirects followed) goes to the network first, not to the saved copy.
-const FRESH_AFTER_WRITE_MS = 10000;
-let lastWriteAt = 0;  // 0 once a page has loaded since the last write
+function markWrite() {
+  lastWriteAt = Date.now();
+  freshSinceWrite.clear();
+}
+if (self.TryggOutbox) self.TryggOutbox.subscribe((event) => { if (event && event.type === 'sent') markWrite(); });
+
+function staleAfterWrite(key) {
+  return Date.now() - lastWriteAt < AFTER_WRITE_MS && !freshSinceWrite.has(key);
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method !== 'GET') { lastWriteAt = Date.now(); return; }
+  if (request.method !== 'GET') { markWrite(); return; }
   if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === 'navigate') {
-    const fresh = Date.now() - lastWriteAt < FRESH_AFTER_WRITE_MS;
-    if (isOfflinePage(url) && !fresh) {
-      event.respondWith(staleWhileRevalidate(event, url));
-    } else {
-      event.respondWith(networkFirst(request, isOfflinePage(url) ? url.pathname : null).then((response) => {
-        if (response.status === 200) lastWriteAt = 0;
-        return response;
-      }));
-    }
+    event.respondWith(navigate(event, url));
   }
 });
+
+// Saved pages are keyed by path: `/?source=home-screen` opens the saved home, and a page's
+// version does not depend on its query (an undo note or a conflict mark is not a new version).
+async function navigate(event, url) {
+  const key = url.pathname;
+  const cached = await (await caches.open(PAGES_CACHE)).match(key);
+  if (cached && cached.status === 200 && !staleAfterWrite(key)) {
+    event.waitUntil(revalidate(key, cached).catch(() => null));
+    return cached;
+  }
+  const network = (async () => {
+    const response = await fetch(event.request);
+    // A page asked with a query (an undo note, a conflict) is not the page to keep.
+    if (response.type === 'basic' && !response.redirected && !url.search) await keep(key, response);
+    if (response.status === 200) freshSinceWrite.add(key);
+    return response;
+  })();
+  try {
+    if (!cached) return await network;
+    // Network first, but a person never waits long for a page they have on the device.
+    const slow = new Promise((resolve) => setTimeout(() => resolve(null), SLOW_NETWORK_MS));
+    return (await Promise.race([network, slow])) || cached;
+  } catch (e) {
+    return cached || offlineFallback();
+  }
+}
+
+// Ask the server whether the saved copy is still current: it answers 304 (nothing to do) or the
+// new version, which is saved; open windows showing that page are told its version.
+async function revalidate(key, cached) {
+  const etag = cached.headers.get('ETag');
+  const response = await fetch(key, {
+    credentials: 'same-origin', redirect: 'manual', headers: etag ? { 'If-None-Match': etag } : {},
+  });
+  if (response.type === 'opaqueredirect') {
+    // A saved page that now redirects: signed out (or access gone). Nothing saved is theirs now.
+    await forgetPages('/');
+    return;
+  }
+  await keep(key, response);
+  const version = response.status === 200 && response.headers.get('ETag');
+  if (version && version !== etag) await tellPage(key, version.replace(/^W\//, '').replace(/"/g, ''));
+}
 
 async function cacheFirst(request) {
   const cached = await caches.match(request);
@@ -113,67 +204,17 @@ async function cacheFirst(request) {
   return response;
 }
 
-// Parts of a page that change on every render and say nothing about its content.
-function fingerprint(html) {
-  return html
-    .replace(/name="csrf_token" value="[^"]*"/g, '')
-    .replace(/<meta name="(csrf-token|trygg-rendered-at)" content="[^"]*">/g, '');
-}
-
-async function staleWhileRevalidate(event, url) {
-  const cache = await caches.open(PAGES_CACHE);
-  const key = url.pathname;
-  const cached = await cache.match(key);
-  // The page gets `cached`; the comparison below needs its own copy of the body.
-  const saved = cached ? cached.clone() : null;
-  const refresh = (async () => {
-    const response = await fetch(event.request);
-    if (response.redirected || response.type === 'opaqueredirect' || !response.ok) return response;
-    let changed = false;
-    if (saved && saved.type !== 'opaqueredirect' && saved.status === 200) {
-      const [before, after] = await Promise.all([saved.text(), response.clone().text()]);
-      changed = fingerprint(before) !== fingerprint(after);
-    }
-    await cache.put(key, response.clone());
-    if (changed) await tellPage(key);  // after saving, so a reload gets it
-    return response;
-  })();
-  if (cached) {
-    event.waitUntil(refresh.catch(() => null));
-    return cached;
-  }
-  try {
-    return await refresh;
-  } catch (e) {
-    return offlineFallback();
-  }
-}
-
-async function tellPage(path) {
-  // Every open window showing that page learns that a newer copy is now saved. A window that has
-  // only just opened from the cache may not be listed yet: look again for a moment.
+async function tellPage(key, version) {
+  // Every open window showing that page learns that a newer version is now saved. A window that
+  // has only just opened from the cache may not be listed yet: look again for a moment.
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const windows = await self.clients.matchAll({ type: 'window' });
-    const showing = windows.filter((client) => new URL(client.url).pathname === path);
+    const showing = windows.filter((client) => new URL(client.url).pathname === key);
     if (showing.length) {
-      showing.forEach((client) => client.postMessage({ type: 'page-updated', path }));
+      showing.forEach((client) => client.postMessage({ type: 'page-updated', path: key, version }));
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function networkFirst(request, pageKey) {
-  try {
-    const response = await fetch(request);
-    if (pageKey && response.ok && !response.redirected) {
-      const cache = await caches.open(PAGES_CACHE);
-      await cache.put(pageKey, response.clone());
-    }
-    return response;
-  } catch (e) {
-    const cached = await caches.match(pageKey || request, { ignoreSearch: true });
-    return cached || offlineFallback();
   }
 }
 

@@ -1,0 +1,83 @@
+// Small helpers every page script uses: filling message templates, the CSRF token, ids, and
+// showing a message next to a form field the same way the server renders it.
+
+/** Fill "{name}" placeholders of a translated template (the server renders the templates). */
+export const fmt = (template, values) => (template || '').replace(/\{(\w+)\}/g, (_, key) => values[key] ?? '');
+
+/** The page's CSRF token, for JSON writes. */
+export const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+
+/** A fresh id for an op or an item (what the server would make with uuid4). */
+export const uuid = () => (crypto.randomUUID ? crypto.randomUUID()
+  : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+
+/** One or many: our three languages all use "one" for exactly 1. */
+export const plural = (n, one, many) => fmt(n === 1 ? one : many, { n });
+
+/** Show `message` next to `input`, as the server renders a field error (and tell screen readers). */
+export function showFieldError(input, message) {
+  const field = input.closest('.field') || input.parentElement;
+  let error = field.querySelector(':scope > p.error');
+  if (!error) {
+    error = document.createElement('p');
+    error.className = 'error';
+    error.id = `err-js-${input.id || uuid()}`;
+    error.setAttribute('role', 'alert');
+    input.after(error);
+  }
+  error.textContent = message;
+  field.classList.add('field-invalid');
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', [...new Set([...(input.getAttribute('aria-describedby') || '').split(' '), error.id])]
+    .filter(Boolean).join(' '));
+}
+
+/** Take a field's error away again. */
+export function clearFieldError(input) {
+  const field = input.closest('.field') || input.parentElement;
+  const error = field.querySelector(':scope > p.error');
+  if (error) {
+    input.setAttribute('aria-describedby', (input.getAttribute('aria-describedby') || '').split(' ')
+      .filter((id) => id && id !== error.id).join(' '));
+    error.remove();
+  }
+  field.classList.remove('field-invalid');
+  input.removeAttribute('aria-invalid');
+}
+
+/**
+ * A counter under fields with `data-limit`: quiet until the last `near` characters, then "N
+ * characters left", and "N too many" past the limit (nothing is ever cut off silently).
+ * `words` holds the templates: leftOne, leftMany, overOne, overMany.
+ */
+export function watchLimits(scope, words, near = 50) {
+  scope.querySelectorAll('[data-limit]').forEach((input) => {
+    if (input.dataset.watched) return;
+    input.dataset.watched = '1';
+    const counter = document.createElement('p');
+    counter.className = 'hint char-count';
+    counter.setAttribute('aria-live', 'polite');
+    counter.hidden = true;
+    input.after(counter);
+    const update = () => {
+      const left = Number(input.dataset.limit) - input.value.length;
+      counter.hidden = left > near;
+      counter.classList.toggle('over', left < 0);
+      counter.textContent = left >= 0 ? plural(left, words.leftOne, words.leftMany)
+        : plural(-left, words.overOne, words.overMany);
+    };
+    input.addEventListener('input', update);
+    update();
+  });
+}
+
+/** The first problem with a field's value by the same rules as the server, or ''. */
+export function problemWith(input, words) {
+  const value = input.value.trim();
+  const limit = Number(input.dataset.limit || 0);
+  if (limit && value.length > limit) return fmt(words.tooLong, { limit });
+  if (input.name === 'phone' && value && (!/^[0-9+()\- ]*$/.test(value) || (value.match(/\d/g) || []).length < 2)) {
+    return words.badPhone;
+  }
+  return '';
+}
