@@ -46,11 +46,11 @@ export function clearFieldError(input) {
 }
 
 /**
- * A counter under fields with `data-limit`: quiet until the last `near` characters, then "N
- * characters left", and "N too many" past the limit (nothing is ever cut off silently).
- * `words` holds the templates: leftOne, leftMany, overOne, overMany.
+ * A counter under fields with `data-limit`: quiet until the last tenth of the limit (at least 10
+ * characters), then "N characters left", and "N too many" past the limit (nothing is ever cut
+ * off silently). `words` holds the templates: leftOne, leftMany, overOne, overMany.
  */
-export function watchLimits(scope, words, near = 50) {
+export function watchLimits(scope, words) {
   scope.querySelectorAll('[data-limit]').forEach((input) => {
     if (input.dataset.watched) return;
     input.dataset.watched = '1';
@@ -60,7 +60,9 @@ export function watchLimits(scope, words, near = 50) {
     counter.hidden = true;
     input.after(counter);
     const update = () => {
-      const left = Number(input.dataset.limit) - input.value.length;
+      const limit = Number(input.dataset.limit);
+      const near = Math.max(10, Math.round(limit / 10));
+      const left = limit - input.value.length;
       counter.hidden = left > near;
       counter.classList.toggle('over', left < 0);
       counter.textContent = left >= 0 ? plural(left, words.leftOne, words.leftMany)

@@ -104,6 +104,7 @@ function handleResults(ops, results) {
     if ((op.type === 'edit' || op.type === 'add') && result.status !== 'kept') announce(T.saved);
   });
   advance();
+  settle();
 }
 
 function refused(ops, body) {
@@ -155,6 +156,7 @@ function onSync(event) {
   if (event.type === 'refused' && ops.some((op) => mine.has(op.uuid))) {
     refused(ops, event.answer);
     box.dismiss(event.entry.id);  // shown to the person, with their words back in the form
+    settle();
   }
 }
 
@@ -198,6 +200,13 @@ function saveItem(li) {
 }
 
 function mergeRemote(li) {
+  if (li.coDeleted) {
+    li.coDeleted = false;
+    dropNotices(li, 'typing');
+    if (!hasPending(li.dataset.item)) { const list = li.parentElement; li.remove(); fixArrows(list); }
+    else catchUp();  // our edit brings it back: the feed says where it stands
+    return;
+  }
   const remote = li.coRemote;
   if (!remote) return;
   li.coRemote = null;
@@ -335,7 +344,11 @@ function applyChange(change) {
   const who = change.author || T.someone;
   let li = itemEl(change.item);
   if (snap.deleted) {
-    if (li && !hasPending(change.item)) { const list = li.parentElement; li.remove(); fixArrows(list); }
+    if (li && li.contains(document.activeElement) && !ours) {
+      // Removed while this person writes in it: keep it until they leave; saving brings it back.
+      li.coDeleted = true;
+      notice(li, 'typing', fmt(T.removedWhileTyping, { name: who }));
+    } else if (li && !hasPending(change.item)) { const list = li.parentElement; li.remove(); fixArrows(list); }
     if (!ours) announce(fmt(T.removedBy, { name: who, text: snap.text }));
     return;
   }
@@ -343,8 +356,10 @@ function applyChange(change) {
   if (!li) {
     li = createItem(snap);
     if (!li) return;
-  } else if (snap.version <= Number(li.dataset.version)) {
-    return;  // we have this version already, or a newer one (our own later change)
+  } else if (snap.version < Number(li.dataset.version) || (snap.version === Number(li.dataset.version) && !ours)) {
+    // We have a newer version (our own later change). Our own change at our version is still
+    // applied: the server's item after it holds what others changed in other fields meanwhile.
+    return;
   }
   li.hidden = false;
   const pending = pendingFields(change.item);
@@ -356,7 +371,12 @@ function applyChange(change) {
     notice(li, 'typing', fmt(T.typingNotice, { name: who }), { label: T.showTheirs, action: () => showTheirs(li) });
   } else {
     const applied = {};
-    FIELDS.forEach((name) => { if (!pending.has(name) && name in snap) { setField(li, name, snap[name]); applied[name] = snap[name]; } });
+    const unsaved = changedFields(li);  // words typed here and not sent yet are never replaced
+    FIELDS.forEach((name) => {
+      if (pending.has(name) || name in unsaved || !(name in snap)) return;
+      setField(li, name, snap[name]);
+      applied[name] = snap[name];
+    });
     known(li, applied);
     li.dataset.version = snap.version;
   }
@@ -402,6 +422,11 @@ function applyOrder(order) {
 
 let catching = null;
 let again = false;
+let layoutStale = false;  // the last catch-up left the order alone: ask again once all is answered
+
+function settle() {
+  if (unacked.size === 0 && layoutStale) catchUp();
+}
 function catchUp() {
   if (gone || !navigator.onLine) return null;
   if (catching) { again = true; return catching; }
@@ -420,7 +445,9 @@ function catchUp() {
         more = body.more;
         if (!more) {
           revision = Math.max(revision, body.revision);
-          if (unacked.size === 0) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
+          // Our unanswered ops may move or bring back items: the order waits for their answers.
+          layoutStale = unacked.size > 0;
+          if (!layoutStale) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
         }
       }
     } catch (e) { /* offline: the next event, poll or `online` tries again */ } finally {

@@ -12,46 +12,23 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError, expect
-from sqlalchemy import func, select
+from playwright.sync_api import expect
+from sqlalchemy import select
 
 from backend.accounts.services import create_user, find_user
-from backend.broker import get_broker
-from backend.db import get_engine, session_scope
+from backend.db import session_scope
 from grounding.models import GroundingSession
 from safety_plans import services
 from safety_plans.models import Commitment
-from support.databases import drop_database
-from support.live import CHROMIUM_ARGS, _is_problem, allow_self_reload, asked_reload, chromium_path, start_live_server, watch_navigations
+from support.live import (CHROMIUM_ARGS, RestartableServer, _is_problem, allow_self_reload, asked_reload, chromium_path,
+                          wait_controlled, wait_for, watch_navigations)
 from support.plans import add_op
 
 PASSWORD = "a calm walk by the river"
 _numbers = itertools.count()
 
 
-class Server:
-    """A live server this module can stop and start again on the same port and database."""
-
-    def __init__(self, tmp_dir):
-        self.server, self.thread, self.live, self.db_url = start_live_server(tmp_dir)
-        self.url, self.app = self.live.url, self.live.app
-
-    def stop(self):
-        """The network is gone: nothing answers on the port any more."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-    def start(self):
-        """The network is back, same address, same data."""
-        import threading
-
-        from werkzeug.serving import make_server
-
-        port = int(self.url.rsplit(":", 1)[1])
-        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+Server = RestartableServer
 
 
 @pytest.fixture
@@ -59,13 +36,7 @@ def server(tmp_path):
     """A fresh server per test (tests here stop and restart it)."""
     running = Server(tmp_path)
     yield running
-    try:
-        running.stop()
-    except Exception:  # noqa: BLE001 - already stopped
-        pass
-    get_broker(running.app).stop()
-    get_engine(running.app).dispose()
-    drop_database(running.db_url)
+    running.close()
 
 
 @pytest.fixture
@@ -133,30 +104,6 @@ def open_signed_in(profile, server, email, remember=False):
 
 
 SAVED = "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
-
-
-def wait_for(page, expression, timeout=10.0):
-    """Poll a JavaScript expression until it is true (wait_for_function would need 'unsafe-eval',
-    which our Content-Security-Policy rightly refuses)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if page.evaluate(expression):
-                return
-        except PlaywrightError:
-            pass  # the page is reloading (an update, a claim): ask the new one
-        time.sleep(0.1)
-    state = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : 'none')")
-    raise AssertionError(f"never true: {expression} (service worker: {state})")
-
-
-def wait_controlled(page):
-    """Wait until the service worker controls the page. A page whose navigation began just before
-    the worker activated stays uncontrolled (clients.claim() cannot adopt it); the next load is."""
-    wait_for(page, "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')", 20)
-    if not page.evaluate("navigator.serviceWorker.controller !== null"):
-        asked_reload(page)
-    wait_for(page, "navigator.serviceWorker.controller !== null")
 
 
 def wait_until_saved(page, paths, timeout=20.0):

@@ -5,12 +5,15 @@ A missing browser is a failure, never a skip: browser tests are part of the cont
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from backend import create_app
@@ -56,6 +59,37 @@ def start_live_server(tmp_dir: Path, config: dict | None = None):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread, LiveServer(url=app.config["TRYGG_BASE_URL"], app=app), db_url
+
+
+class RestartableServer:
+    """A live server a test can stop and start again on the same port and database."""
+
+    def __init__(self, tmp_dir, config: dict | None = None):
+        self.server, self.thread, self.live, self.db_url = start_live_server(tmp_dir, config)
+        self.url, self.app = self.live.url, self.live.app
+
+    def stop(self):
+        """The network is gone: nothing answers on the port any more."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def start(self):
+        """The network is back, same address, same data."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        """Stop for good and drop the database."""
+        try:
+            self.stop()
+        except Exception:  # noqa: BLE001 - already stopped
+            pass
+        get_broker(self.app).stop()
+        get_engine(self.app).dispose()
+        drop_database(self.db_url)
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +174,7 @@ def new_page(browser):
     """
     contexts = []
     problems: list[str] = []
+    expected: list[re.Pattern] = []
 
     def make(locale: str = "en-GB", **options):
         context = browser.new_context(locale=locale, **options)
@@ -150,7 +185,38 @@ def new_page(browser):
         page.on("pageerror", lambda exc: problems.append(str(exc)))
         return page
 
+    def expect_console(pattern: str) -> None:
+        """A test that cuts the network or has the server refuse on purpose expects the browser's
+        own report of it ("Failed to load resource: …") and names it here."""
+        expected.append(re.compile(pattern))
+
+    make.expect_console = expect_console
     yield make
     for context in contexts:
         context.close()
+    problems = [p for p in problems if not any(e.search(p) for e in expected)]
     assert not problems, f"browser console errors: {problems}"
+
+
+def wait_for(page, expression, timeout=10.0):
+    """Poll a JavaScript expression until it is true (wait_for_function would need 'unsafe-eval',
+    which our Content-Security-Policy rightly refuses)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError:
+            pass  # the page is reloading (an update, a claim): ask the new one
+        time.sleep(0.1)
+    state = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : 'none')")
+    raise AssertionError(f"never true: {expression} (service worker: {state})")
+
+
+def wait_controlled(page):
+    """Wait until the service worker controls the page. A page whose navigation began just before
+    the worker activated stays uncontrolled (clients.claim() cannot adopt it); the next load is."""
+    wait_for(page, "navigator.serviceWorker.ready.then(r => r.active.state === 'activated')", 20)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        asked_reload(page)
+    wait_for(page, "navigator.serviceWorker.controller !== null")
