@@ -11,6 +11,25 @@ export const csrf = () => (document.querySelector('meta[name="csrf-token"]') || 
 export const uuid = () => (crypto.randomUUID ? crypto.randomUUID()
   : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
+/**
+ * A message with an optional button that acts once: the shape of every notice and bar in the
+ * app. Returns the filled `box` (a new <div> unless one is given).
+ */
+export function messageBox(text, button, box = document.createElement('div')) {
+  const message = document.createElement('p');
+  message.textContent = text;
+  box.replaceChildren(message);
+  if (button) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'button';
+    b.textContent = button.label;
+    b.addEventListener('click', () => button.action(box), { once: true });
+    box.append(' ', b);
+  }
+  return box;
+}
+
 /** One or many: our three languages all use "one" for exactly 1. */
 export const plural = (n, one, many) => fmt(n === 1 ? one : many, { n });
 

@@ -2,6 +2,7 @@
 // the outbox, and forgetting a user's data at sign-out. Everything feature-detects: without it
 // the pages work as plain HTML.
 import './outbox-core.js';
+import { fmt as format, messageBox } from './helpers.js';
 
 const outbox = self.TryggOutbox;
 const bar = document.getElementById('pwa-bar');
@@ -10,26 +11,12 @@ const signedIn = document.body.dataset.signedIn === 'true';
 
 function say(text, action) {
   if (!bar) return;
-  bar.replaceChildren();
-  const message = document.createElement('span');
-  message.textContent = text;
-  bar.append(message);
-  if (action) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'button';
-    button.textContent = action.label;
-    button.addEventListener('click', action.run, { once: true });
-    bar.append(' ', button);
-  }
+  messageBox(text, action && { label: action.label, action: action.run }, bar);
   bar.hidden = false;
 }
 
 function hush() { if (bar) { bar.hidden = true; bar.replaceChildren(); } }
 
-function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
-}
 
 function savedAt() {
   const meta = document.querySelector('meta[name="trygg-rendered-at"]');

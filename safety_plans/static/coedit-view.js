@@ -1,6 +1,6 @@
 // The co-editor's view: reading and writing an item's fields, notices, marks, the removed-items
 // list and the add forms. No network here: coedit.js decides, this file draws.
-import { fmt } from '/assets/pwa/helpers.js';
+import { fmt, messageBox } from '/assets/pwa/helpers.js';
 
 export const root = document.getElementById('coedit');
 export const T = root ? root.dataset : {};
@@ -37,21 +37,10 @@ export function setField(li, name, value) {
 /** A notice on an item; one of each kind at a time, so a conflict is told once. */
 export function notice(li, kind, text, button) {
   dropNotices(li, kind);
-  const box = document.createElement('div');
+  const box = messageBox(text, button && { label: button.label, action: (self) => { self.remove(); button.action(); } });
   box.className = 'co-notice';
   box.dataset.kind = kind;
   box.setAttribute('role', 'status');
-  const p = document.createElement('p');
-  p.textContent = text;
-  box.append(p);
-  if (button) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'button';
-    b.textContent = button.label;
-    b.addEventListener('click', () => { box.remove(); button.action(); });
-    box.append(b);
-  }
   li.prepend(box);
   announce(text);
   return box;
