@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, broker, compress, core, db, i18n, migrate, nav, offline, security
+from backend import access, accounts, assets, broker, compress, core, db, errors, i18n, migrate, nav, offline, security
+from backend import audit  # noqa: F401 - the access log's table belongs to the platform, not to a feature
 from backend import push
 from backend.config import REPO_ROOT, build_config
 
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    errors.init_app(app)
     broker.init_app(app)
     security.init_app(app)
     compress.init_app(app)

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from backend import db
 from backend.access import public
+from backend.offline import home_url
 
 bp = Blueprint("core", __name__)
 
@@ -18,9 +19,10 @@ def home():
     """Signed in: the home of the user's role (a feature package may claim it); else sign-in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    endpoint = current_app.config.get("HOME_ENDPOINTS", {}).get(current_user.role)
-    if endpoint:
-        return redirect(url_for(endpoint))
+    target = home_url(db.session(), current_user)
+    db.session().commit()  # a home may be made on first visit (a client's plan)
+    if target:
+        return redirect(target)
     return render_template("home.html")
 
 

@@ -26,8 +26,9 @@ USER_HEADER = "Trygg-User"
 KEEP_HEADER = "Trygg-Keep"
 NOBODY = "-"
 
-# fn(db, user) -> list of same-origin page URLs this user should have offline.
-WarmUrls = Callable[[object, object], list[str]]
+# fn(db, user) -> pages this user should have offline: URLs, or (URL, label) to list the page by
+# that label on the offline page.
+WarmUrls = Callable[[object, object], list]
 # fn(db, user or None, locale) -> HTML for the offline page (e.g. the crisis lines).
 OfflineSection = Callable[[object, object, str], Markup]
 # fn(db, user) -> the URL a signed-in user's home ("/") leads to, or None.
@@ -44,17 +45,38 @@ def register_offline_section(app: Flask, fn: OfflineSection) -> None:
     app.extensions.setdefault("trygg.offline.sections", []).append(fn)
 
 
-def register_home_url(app: Flask, fn: HomeUrl) -> None:
-    """Say where "/" leads for a user, so the home-screen icon opens it offline."""
-    app.extensions["trygg.offline.home"] = fn
+def register_home(app: Flask, role: str, fn: HomeUrl) -> None:
+    """Say where "/" leads for people of a role: the one place for it. The home page redirects
+    there, and the service worker keeps that redirect so the home-screen icon works offline."""
+    app.extensions.setdefault("trygg.home", {})[role] = fn
+
+
+def home_url(db, user) -> str | None:
+    """Where "/" leads for this user, if a package said."""
+    fn = current_app.extensions.get("trygg.home", {}).get(getattr(user, "role", None))
+    return fn(db, user) if fn else None
+
+
+def _pages(db, user) -> list[tuple[str, str | None]]:
+    pages: list[tuple[str, str | None]] = []
+    seen: set[str] = set()
+    for fn in current_app.extensions.get("trygg.offline.warm", []):
+        for entry in fn(db, user):
+            url, label = entry if isinstance(entry, tuple) else (entry, None)
+            if url not in seen:
+                seen.add(url)
+                pages.append((url, label))
+    return pages
 
 
 def warm_urls(db, user) -> list[str]:
     """Every page this user should be able to open offline, without duplicates, in order."""
-    urls: list[str] = []
-    for fn in current_app.extensions.get("trygg.offline.warm", []):
-        urls += [u for u in fn(db, user) if u not in urls]
-    return urls
+    return [url for url, _ in _pages(db, user)]
+
+
+def labelled_pages(db, user) -> list[tuple[str, str]]:
+    """The pages the offline page lists by name, when this device has them saved."""
+    return [(url, str(label)) for url, label in _pages(db, user) if label]
 
 
 def offline_sections(db, user, locale: str) -> list[Markup]:
@@ -62,10 +84,6 @@ def offline_sections(db, user, locale: str) -> list[Markup]:
     return [fn(db, user, locale) for fn in current_app.extensions.get("trygg.offline.sections", [])]
 
 
-def home_url(db, user) -> str | None:
-    """Where "/" leads for this user, if a package said."""
-    fn = current_app.extensions.get("trygg.offline.home")
-    return fn(db, user) if fn else None
 
 
 # -- versioned pages and whose device keeps them ----------------------------------------------------

@@ -41,7 +41,7 @@ def seed(db_url: str, instance: Path) -> tuple[int, str]:
     from backend.accounts.services import create_user
     from backend.db import get_engine, session_scope
     from backend.migrate import upgrade
-    from safety_plans import services
+    from safety_plans import ops, plans
 
     app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance)})
     upgrade(app)
@@ -49,10 +49,10 @@ def seed(db_url: str, instance: Path) -> tuple[int, str]:
         client = create_user(db, "ingrid@example.org", PASSWORD, display_name="Ingrid")
         therapist = create_user(db, "berg@example.org", PASSWORD, role="therapist", display_name="Dr Berg")
         care.link(db, therapist.id, client.id)
-        plan = services.get_or_create_plan(db, client)
-        op = {"uuid": services.new_uuid(), "type": "add", "item": services.new_uuid(), "section": "reasons",
+        plan = plans.get_or_create_plan(db, client)
+        op = {"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(), "section": "reasons",
               "fields": {"text": "Start"}}
-        services.apply_ops(db, plan, client, [op])
+        ops.apply_ops(db, plan, client, [op])
         ids = plan.id, op["item"]
     get_engine(app).dispose()
     return ids

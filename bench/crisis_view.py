@@ -41,7 +41,7 @@ def seed(db_url: str, instance: Path) -> list[str]:
     from backend.accounts.services import create_user
     from backend.db import session_scope
     from backend.migrate import upgrade
-    from safety_plans import services
+    from safety_plans import commitments, ops, plans
 
     app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance)})
     upgrade(app)
@@ -50,8 +50,8 @@ def seed(db_url: str, instance: Path) -> list[str]:
         for n in range(CLIENTS):
             email = f"client{n}@example.org"
             user = create_user(db, email, PASSWORD, display_name=f"Client {n}", country="NO", locale="nb")
-            plan = services.get_or_create_plan(db, user)
-            ops = []
+            plan = plans.get_or_create_plan(db, user)
+            batch = []
             for section, texts in {
                 "warning_signs": ["I stop answering messages", "I sleep badly", "Everything feels grey"],
                 "inner_coping": ["Take a warm shower", "Walk round the block", "Listen to music", "Hold ice"],
@@ -60,17 +60,17 @@ def seed(db_url: str, instance: Path) -> list[str]:
                 "reasons": ["My children", "My dog Tass", "The trip to Lofoten"],
                 "grounding": ["Name five things I see"],
             }.items():
-                ops += [{"uuid": services.new_uuid(), "type": "add", "item": services.new_uuid(),
+                batch += [{"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
                          "section": section, "fields": {"text": t}} for t in texts]
             for name, phone in (("Sister Kari", "+47 999 88 777"), ("Friend Ola", "+47 411 22 333"),
                                 ("Neighbour Per", "+47 922 33 444")):
-                ops.append({"uuid": services.new_uuid(), "type": "add", "item": services.new_uuid(),
+                ops.append({"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
                             "section": "support", "fields": {"text": name, "phone": phone, "agreed": True,
                                                              "sms_message": "Can you call me? I'm having a hard time."}})
-            ops.append({"uuid": services.new_uuid(), "type": "add", "item": services.new_uuid(),
+            ops.append({"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
                         "section": "professionals", "fields": {"text": "Dr Berg, DPS", "phone": "22 00 00 00"}})
-            services.apply_ops(db, plan, user, ops)
-            services.add_commitment(db, plan, user, "Call Kari on Sunday", due="2026-12-01")
+            ops.apply_ops(db, plan, user, batch)
+            commitments.add_commitment(db, plan, user, "Call Kari on Sunday", due="2026-12-01")
             emails.append(email)
     from backend.db import get_engine
     get_engine(app).dispose()

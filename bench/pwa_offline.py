@@ -32,7 +32,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from backend.accounts.services import create_user  # noqa: E402
 from backend.db import session_scope  # noqa: E402
 from backend.i18n_tools import compile_all  # noqa: E402
-from safety_plans import services  # noqa: E402
+from safety_plans import commitments, ops, plans  # noqa: E402
 from support.live import CHROMIUM_ARGS, chromium_path, start_live_server  # noqa: E402
 from support.plans import add_op  # noqa: E402
 
@@ -45,13 +45,13 @@ def seed(app) -> tuple[str, int]:
     """A client with a plan as full as a real one gets."""
     with app.test_request_context(), session_scope(app) as db:
         user = create_user(db, "bench@example.org", PASSWORD, role="client", locale="nb", country="NO")
-        plan = services.get_or_create_plan(db, user)
-        ops = [add_op("warning_signs", f"Tegn nummer {n}: jeg trekker meg unna") for n in range(5)]
-        ops += [add_op("inner_coping", f"Noe jeg kan gjøre alene, nummer {n}") for n in range(5)]
-        ops += [add_op("support", f"Person {n}", phone=f"+47 900 00 0{n}{n}", agreed=True) for n in range(4)]
-        ops += [add_op("reasons", f"Det som betyr noe for meg, nummer {n}") for n in range(4)]
-        services.apply_ops(db, plan, user, ops)
-        services.add_commitment(db, plan, user, "Gå en tur hver dag")
+        plan = plans.get_or_create_plan(db, user)
+        batch = [add_op("warning_signs", f"Tegn nummer {n}: jeg trekker meg unna") for n in range(5)]
+        batch += [add_op("inner_coping", f"Noe jeg kan gjøre alene, nummer {n}") for n in range(5)]
+        batch += [add_op("support", f"Person {n}", phone=f"+47 900 00 0{n}{n}", agreed=True) for n in range(4)]
+        batch += [add_op("reasons", f"Det som betyr noe for meg, nummer {n}") for n in range(4)]
+        ops.apply_ops(db, plan, user, batch)
+        commitments.add_commitment(db, plan, user, "Gå en tur hver dag")
         db.flush()
         return user.email, plan.id
 

@@ -11,11 +11,14 @@ from flask_login import current_user
 from backend import db
 from backend.access import public, signed_in
 from backend.assets import all_assets, asset_url
-from backend.offline import home_url, offline_sections, warm_urls
+from backend.offline import home_url, labelled_pages, offline_sections, warm_urls
 
 bp = Blueprint("pwa_shell", __name__)
 
 THEME_COLOUR = "#2f5d62"
+# The service worker's caches, named once: sw.js and the offline page are rendered with these.
+CACHE_PREFIX = "trygg-"
+PAGES_CACHE = CACHE_PREFIX + "pages"
 BACKGROUND_COLOUR = "#f7f5f0"
 
 
@@ -68,7 +71,8 @@ def shell_version(urls: list[str]) -> str:
 def service_worker():
     """The service worker, at the root so its scope is the whole app."""
     urls = precache_urls()
-    body = render_template("pwa/sw.js", version=shell_version(urls), precache=urls,
+    body = render_template("pwa/sw.js", version=shell_version(urls), precache=urls, prefix=CACHE_PREFIX,
+                           pages_cache=PAGES_CACHE,
                            imports=[asset_url("pwa", name) for name in ("outbox-core.js", "sw-push.js")
                                     if _exists(name)])
     response = Response(body, mimetype="text/javascript")
@@ -95,7 +99,8 @@ def offline():
     """Shown for a page that was never saved: crisis lines first, then the saved pages."""
     user = current_user if current_user.is_authenticated else None
     sections = offline_sections(db.session(), user, str(get_locale()))
-    return render_template("pwa/offline.html", sections=sections)
+    pages = labelled_pages(db.session(), user) if user else []
+    return render_template("pwa/offline.html", sections=sections, pages=pages, pages_cache=PAGES_CACHE)
 
 
 OPENAPI_PATHS = {
@@ -110,5 +115,6 @@ OPENAPI_PATHS = {
 @signed_in
 def offline_manifest():
     """What the service worker should keep for this user, and where "/" leads."""
-    return jsonify(urls=warm_urls(db.session(), current_user),
-                   home=home_url(db.session(), current_user))
+    body = dict(urls=warm_urls(db.session(), current_user), home=home_url(db.session(), current_user))
+    db.session().commit()  # a client's home (their plan) is started on first use
+    return jsonify(body)

@@ -1,7 +1,9 @@
 """safety_plans: the client's safety plan, built with their therapist.
 
-Models, the op service every change goes through, the crisis view, editor, commitments, invites,
-print/export and the JSON API under /api/v1.
+Where each rule lives: `ops` (every change to items, replay, conflicts), `feed` (changes since a
+revision, history, restore), `plans` (a plan as a whole, its country), `commitments`, `invites`
+(and ending access), `live` (the event stream and presence), `access` (who may see a plan).
+`views` (HTML) and `api` (JSON) only parse, call these and render.
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from backend.nav import add_nav_item
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
-    from backend import audit  # noqa: F401 - declares AccessEvent
     from safety_plans import models  # noqa: F401 - declares the tables
     from safety_plans import live, offline, reminders
     from safety_plans.api import api
@@ -24,9 +25,6 @@ def init_app(app: Flask) -> None:
     offline.init_app(app)
     live.init_app(app)
     reminders.register(app)
-    homes = app.config.setdefault("HOME_ENDPOINTS", {})
-    homes.setdefault("client", "safety_plans.my_plan")
-    homes.setdefault("therapist", "safety_plans.clients")
     add_nav_item(app, "safety_plans.my_plan", _l("My plan"), ("client",), order=10)
     add_nav_item(app, "safety_plans.my_plan_edit", _l("Edit plan"), ("client",), order=20)
     add_nav_item(app, "safety_plans.care_page", _l("My therapists"), ("client",), order=30)

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1 (described by /api/v1/openapi.json).
 
-Bad input always gets a 4xx with `{"error": code, "message": text, "status": n}` and changes
-nothing; access is checked by the same `safety_plans.access` as the HTML pages.
+Bad input always gets a 4xx with `{"error": code, "message": text, "status": n}` (a ServiceError,
+answered by backend.errors) and changes nothing; access is checked by the same `safety_plans.access` as the HTML pages.
 """
 from __future__ import annotations
 
@@ -11,32 +11,22 @@ from flask_login import current_user
 
 from backend import audit, db
 from backend.access import public, roles
-from safety_plans import crisis_lines, live, services
+from backend.errors import ServiceError
+from safety_plans import commitments as commitment_rules, crisis_lines, feed, live, ops, plans as plan_rules
 from safety_plans.access import BACKGROUND, load_plan
 from safety_plans.content import SECTIONS
 from safety_plans.export import plan_dict
 from safety_plans.openapi import openapi_document
-from safety_plans.services import OpError
 
 api = Blueprint("plans_api", __name__, url_prefix="/api/v1")
 PLAN_ROLES = ("client", "therapist")
-
-
-def _error(exc: OpError):
-    return jsonify(exc.to_dict()), exc.status
-
-
-@api.errorhandler(OpError)
-def _op_error(exc: OpError):
-    db.session().rollback()
-    return _error(exc)
 
 
 def _json_body() -> dict:
     """The request's JSON object, or a clear 400."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise OpError("bad_json", _("The request body must be a JSON object."), 400)
+        raise ServiceError("bad_json", _("The request body must be a JSON object."), 400)
     return body
 
 
@@ -62,7 +52,7 @@ def crisis_lines_list():
     """Crisis lines for one country, labelled in the reader's language (never behind a login)."""
     country = (request.args.get("country") or "").upper()
     if country not in crisis_lines.countries():
-        raise OpError("unknown_country", _("We have no crisis lines for that country yet."), 404)
+        raise ServiceError("unknown_country", _("We have no crisis lines for that country yet."), 404)
     locale = str(get_locale())
     return jsonify(country=country, name=crisis_lines.country_name(country, locale),
                    lines=_lines_json(country, locale))
@@ -85,12 +75,12 @@ def plans():
     """The plans this user may open: a client's own, a therapist's linked clients'."""
     session = db.session()
     if current_user.role == "client":
-        plan = services.plan_of(session, current_user)
+        plan = plan_rules.plan_of(session, current_user)
         found = [plan] if plan else []
         listed = [{"id": p.id, "client": current_user.name, "revision": p.revision} for p in found]
     else:
         listed = [{"id": p.id, "client": c.name, "revision": p.revision}
-                  for c, p in services.plans_of_clients(session, current_user) if p]
+                  for c, p in plan_rules.plans_of_clients(session, current_user) if p]
     return jsonify(plans=listed)
 
 
@@ -114,8 +104,8 @@ def update_plan(plan_id: int):
     found = load_plan(session, current_user, plan_id, owner_only=True)
     body = _json_body()
     if set(body) - {"country"} or not isinstance(body.get("country"), str):
-        raise OpError("bad_fields", _("Only “country” can be changed here."), 400)
-    services.set_country(session, found, current_user, body["country"].upper(), set(crisis_lines.countries()))
+        raise ServiceError("bad_fields", _("Only “country” can be changed here."), 400)
+    plan_rules.set_country(session, found, current_user, body["country"].upper(), set(crisis_lines.countries()))
     session.commit()
     return jsonify(id=found.id, country=found.country, revision=found.revision)
 
@@ -128,12 +118,12 @@ def changes(plan_id: int):
     found = load_plan(session, current_user, plan_id, BACKGROUND)
     since = request.args.get("since", "0")
     if not since.isdigit():
-        raise OpError("bad_since", _("“since” must be a revision number."), 400)
-    feed = services.changes_since(session, found, int(since))
-    more = bool(feed) and feed[-1].revision < found.revision
-    body = dict(revision=found.revision, changes=[services.change_dict(c) for c in feed], more=more,
-                order=services.section_order(session, found),
-                removed=[{"uuid": i.uuid, "text": i.text} for i in services.removed_items(session, found)])
+        raise ServiceError("bad_since", _("“since” must be a revision number."), 400)
+    changes = feed.changes_since(session, found, int(since))
+    more = bool(changes) and changes[-1].revision < found.revision
+    body = dict(revision=found.revision, changes=[feed.change_dict(c) for c in changes], more=more,
+                order=feed.section_order(session, found),
+                removed=[{"uuid": i.uuid, "text": i.text} for i in feed.removed_items(session, found)])
     session.commit()
     return jsonify(body)
 
@@ -171,8 +161,8 @@ def post_changes(plan_id: int):
     found = load_plan(session, current_user, plan_id, "change")
     body = _json_body()
     if "ops" not in body:
-        raise OpError("bad_ops", _("“ops” must be a list of changes."), 400)
-    results = services.apply_ops(session, found, current_user, body["ops"])
+        raise ServiceError("bad_ops", _("“ops” must be a list of changes."), 400)
+    results = ops.apply_ops(session, found, current_user, body["ops"])
     session.commit()
     return jsonify(revision=found.revision, results=[r.to_dict() for r in results])
 
@@ -183,7 +173,7 @@ def commitments(plan_id: int):
     """Every commitment, newest first."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, "open")
-    listed = [services.commitment_dict(c) for c in services.commitments(session, found)]
+    listed = [commitment_rules.commitment_dict(c) for c in commitment_rules.commitments_of(session, found)]
     session.commit()
     return jsonify(commitments=listed)
 
@@ -195,10 +185,10 @@ def add_commitment(plan_id: int):
     session = db.session()
     found = load_plan(session, current_user, plan_id, "change")
     body = _json_body()
-    made = services.add_commitment(session, found, current_user, body.get("text"), due=body.get("due"),
+    made = commitment_rules.add_commitment(session, found, current_user, body.get("text"), due=body.get("due"),
                                    made_on=body.get("made_on"), op_uuid=body.get("uuid"))
     session.commit()
-    return jsonify(services.commitment_dict(made)), 201
+    return jsonify(commitment_rules.commitment_dict(made)), 201
 
 
 @api.route("/plans/<int:plan_id>/commitments/<int:commitment_id>", methods=["PATCH"])
@@ -208,10 +198,10 @@ def review_commitment(plan_id: int, commitment_id: int):
     session = db.session()
     found = load_plan(session, current_user, plan_id, "change")
     body = _json_body()
-    done = services.review_commitment(session, found, current_user, commitment_id, body.get("status"),
+    done = commitment_rules.review_commitment(session, found, current_user, commitment_id, body.get("status"),
                                       body.get("note", ""), op_uuid=body.get("uuid"))
     session.commit()
-    return jsonify(services.commitment_dict(done))
+    return jsonify(commitment_rules.commitment_dict(done))
 
 
 @api.route("/plans/<int:plan_id>/access-log")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db import utcnow
-from safety_plans import services
+from safety_plans import commitments, feed, ops, plans
 from safety_plans.content import SECTION_KEYS
 from safety_plans.models import Plan, PlanChange
 
@@ -15,7 +15,7 @@ EXPORT_VERSION = 1
 
 def plan_dict(db: Session, plan: Plan, include_deleted: bool = False) -> dict:
     """The plan as the API and the export show it: sections in plan order, items in order."""
-    grouped = services.items_by_section(db, plan, include_deleted=include_deleted)
+    grouped = plans.items_by_section(db, plan, include_deleted=include_deleted)
     return {
         "id": plan.id,
         "country": plan.country,
@@ -23,10 +23,10 @@ def plan_dict(db: Session, plan: Plan, include_deleted: bool = False) -> dict:
         "owner": {"id": plan.owner.id, "name": plan.owner.name},
         "updated_at": plan.updated_at.isoformat(),
         "sections": [
-            {"key": key, "items": [services.snapshot(i) for i in grouped.get(key, [])]}
+            {"key": key, "items": [ops.snapshot(i) for i in grouped.get(key, [])]}
             for key in SECTION_KEYS
         ],
-        "commitments": [services.commitment_dict(c) for c in services.commitments(db, plan)],
+        "commitments": [commitments.commitment_dict(c) for c in commitments.commitments_of(db, plan)],
     }
 
 
@@ -38,5 +38,5 @@ def export_plan(db: Session, plan: Plan) -> dict:
         "version": EXPORT_VERSION,
         "exported_at": utcnow().isoformat(),
         "plan": plan_dict(db, plan, include_deleted=True),
-        "history": [services.change_dict(c) for c in changes],
+        "history": [feed.change_dict(c) for c in changes],
     }

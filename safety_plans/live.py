@@ -11,16 +11,20 @@ import json
 import os
 import threading
 import time
+from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
 from flask import Flask
 
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
 from backend.accounts.models import User
 from backend.broker import get_broker
-from backend.db import session_scope
-from safety_plans import services
+from backend.db import session_scope, utcnow
 from safety_plans.access import can_view
-from safety_plans.models import Plan
+from safety_plans.models import Plan, PlanPresence
+from safety_plans.ops import new_uuid
 
 DEFAULTS = {"LIVE_MAX_STREAMS": 24, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
             "LIVE_RETRY_SECONDS": 5}
@@ -68,7 +72,7 @@ def sse(event: str, data: dict, event_id: int | None = None) -> str:
 
 def people_here(db, plan: Plan) -> list[dict]:
     """Who has the plan open: id, name and role (the page words the sentence)."""
-    return [{"id": u.id, "name": u.name, "role": u.role} for u in services.present(db, plan)]
+    return [{"id": u.id, "name": u.name, "role": u.role} for u in present(db, plan)]
 
 
 def _touch(app: Flask, plan_id: int, user_id: int, stream_id: str) -> bool:
@@ -77,15 +81,15 @@ def _touch(app: Flask, plan_id: int, user_id: int, stream_id: str) -> bool:
         plan, user = db.get(Plan, plan_id), db.get(User, user_id)
         if plan is None or user is None or not can_view(db, user, plan):
             return False
-        if services.touch_presence(db, plan, user, stream_id):
-            services.announce_presence(db, plan_id)
+        if touch_presence(db, plan, user, stream_id):
+            announce_presence(db, plan_id)
         return True
 
 
 def _leave(app: Flask, plan_id: int, stream_id: str) -> None:
     with app.app_context(), session_scope(app) as db:
-        services.leave_presence(db, stream_id)
-        services.announce_presence(db, plan_id)
+        leave_presence(db, stream_id)
+        announce_presence(db, plan_id)
 
 
 def _here(app: Flask, plan_id: int) -> list[dict]:
@@ -99,7 +103,7 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
     access ends. Returns (events, close): the caller has taken a slot, and `close` (safe to call
     twice; hook it to the response) unsubscribes, gives the slot back and clears the presence."""
     plan_id, user_id, revision = plan.id, user.id, plan.revision
-    stream_id = services.new_uuid()
+    stream_id = new_uuid()
     subscription = get_broker(app).subscribe(f"plan:{plan_id}")
     config = app.config
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
@@ -147,3 +151,37 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
             close()
 
     return events(), close
+
+
+# -- presence: who else has the plan open (a row per open stream) -------------------------------------
+
+PRESENCE_TTL = timedelta(seconds=45)
+
+
+def touch_presence(db: Session, plan: Plan, user: User, stream: str) -> bool:
+    """Mark one open editor as here now; True when it is new (worth announcing)."""
+    row = db.scalar(select(PlanPresence).where(PlanPresence.stream == stream))
+    if row is None:
+        db.add(PlanPresence(stream=stream, plan_id=plan.id, user_id=user.id, last_seen=utcnow()))
+        db.execute(delete(PlanPresence).where(PlanPresence.last_seen < utcnow() - PRESENCE_TTL * 4))
+        return True
+    row.last_seen = utcnow()
+    return False
+
+
+def leave_presence(db: Session, stream: str) -> None:
+    """An editor closed the plan."""
+    db.execute(delete(PlanPresence).where(PlanPresence.stream == stream))
+
+
+def announce_presence(db: Session, plan_id: int) -> None:
+    """Tell open editors that who is here changed (they ask for the names themselves)."""
+    get_broker().publish(db, f"plan:{plan_id}", {"plan": plan_id, "presence": True})
+
+
+def present(db: Session, plan: Plan, now: datetime | None = None) -> list[User]:
+    """The people with the plan open now, each once."""
+    since = (now or utcnow()) - PRESENCE_TTL
+    return list(db.scalars(select(User).where(User.id.in_(
+        select(PlanPresence.user_id).where(PlanPresence.plan_id == plan.id, PlanPresence.last_seen > since)
+    )).order_by(User.id)))

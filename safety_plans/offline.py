@@ -3,33 +3,39 @@ page (registered with the platform's offline registry; the pwa package serves th
 from __future__ import annotations
 
 from flask import Flask, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from backend.i18n import DEFAULT_COUNTRY
-from backend.offline import register_home_url, register_offline_section, register_warm_urls
-from safety_plans import crisis_lines, services
+from backend.offline import register_home, register_offline_section, register_warm_urls
+from safety_plans import crisis_lines, plans
 
 
 def _client_plan(db, user):
     """The signed-in client's plan, if they have one."""
     if user is None or user.role != "client":
         return None
-    return services.plan_of(db, user)
+    return plans.plan_of(db, user)
 
 
-def warm_urls(db, user) -> list[str]:
-    """A client's crisis view, editor and commitments."""
+def warm_urls(db, user) -> list:
+    """A client's crisis view, editor and commitments (the first two listed on the offline page)."""
     plan = _client_plan(db, user)
     if plan is None:
         return []
-    return [url_for(endpoint, plan_id=plan.id)
-            for endpoint in ("safety_plans.view", "safety_plans.edit", "safety_plans.commitments")]
+    return [(url_for("safety_plans.view", plan_id=plan.id), _l("My safety plan")),
+            (url_for("safety_plans.edit", plan_id=plan.id), _l("Edit my plan")),
+            url_for("safety_plans.commitments", plan_id=plan.id)]
 
 
-def home_url(db, user) -> str | None:
-    """A client's home is their crisis view."""
-    plan = _client_plan(db, user)
-    return url_for("safety_plans.view", plan_id=plan.id) if plan else None
+def client_home(db, user) -> str:
+    """A client's home is their crisis view (the plan is started on the first visit)."""
+    return url_for("safety_plans.view", plan_id=plans.get_or_create_plan(db, user).id)
+
+
+def therapist_home(db, user) -> str:
+    """A therapist's home is their clients."""
+    return url_for("safety_plans.clients")
 
 
 def offline_help(db, user, locale: str) -> Markup:
@@ -49,5 +55,6 @@ def offline_help(db, user, locale: str) -> Markup:
 def init_app(app: Flask) -> None:
     """Tell the platform what to keep offline."""
     register_warm_urls(app, warm_urls)
-    register_home_url(app, home_url)
+    register_home(app, "client", client_home)
+    register_home(app, "therapist", therapist_home)
     register_offline_section(app, offline_help)

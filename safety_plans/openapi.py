@@ -9,7 +9,10 @@ from flask import current_app
 from backend.openapi import registered_paths
 
 from safety_plans.content import SECTION_KEYS
-from safety_plans.services import FIELDS, MAX_BATCH, OP_TYPES, TEXT_LIMITS
+from safety_plans.ops import FIELDS
+from safety_plans.ops import MAX_BATCH
+from safety_plans.ops import OP_TYPES
+from safety_plans.ops import TEXT_LIMITS
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer"}}

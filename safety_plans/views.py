@@ -14,7 +14,9 @@ from backend import audit, db
 from backend.access import roles
 from backend.offline import versioned_page
 from backend.accounts import care
-from safety_plans import crisis_lines, services
+from backend.db import utcnow
+from backend.errors import ServiceError
+from safety_plans import commitments as commitment_rules, crisis_lines, feed, invites, ops, plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
 from safety_plans.export import export_plan
@@ -63,10 +65,10 @@ def _plan_context(plan, **extra) -> dict:
         "owner": plan.owner,
         "is_owner": plan.owner_id == current_user.id,
         "sections": SECTIONS,
-        "items": services.items_by_section(session, plan),
+        "items": plan_rules.items_by_section(session, plan),
         "lines": crisis_lines.lines_for(plan.country, locale),
         "country_name": crisis_lines.country_name(plan.country, locale),
-        "commitments": services.commitments(session, plan),
+        "commitments": commitment_rules.commitments_of(session, plan),
         "statuses": COMMITMENT_STATUSES,
         "exercises": exercises_for_client(session, plan.owner_id, locale),
         **extra,
@@ -79,7 +81,7 @@ def _plan_context(plan, **extra) -> dict:
 @roles("client")
 def my_plan():
     """A client's home: their plan (started on first visit, so they can begin alone)."""
-    plan = services.get_or_create_plan(db.session(), current_user)
+    plan = plan_rules.get_or_create_plan(db.session(), current_user)
     db.session().commit()
     return redirect(url_for("safety_plans.view", plan_id=plan.id))
 
@@ -88,7 +90,7 @@ def my_plan():
 @roles("client")
 def my_plan_edit():
     """Straight to the client's editor."""
-    plan = services.get_or_create_plan(db.session(), current_user)
+    plan = plan_rules.get_or_create_plan(db.session(), current_user)
     db.session().commit()
     return redirect(url_for("safety_plans.edit", plan_id=plan.id))
 
@@ -121,10 +123,10 @@ def edit(plan_id: int):
 
 def _render_editor(plan, status: int = 200, failed: dict | None = None):
     session = db.session()
-    deleted = services.removed_items(session, plan)
+    deleted = feed.removed_items(session, plan)
     just_deleted = request.args.get("deleted")
     context = _plan_context(
-        plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=services.new_uuid,
+        plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
         conflict=_my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
         just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
         countries=[(c, crisis_lines.country_name(c, _locale())) for c in crisis_lines.countries()],
@@ -154,7 +156,7 @@ def change(plan_id: int):
     item = session.query(PlanItem).filter_by(plan_id=plan.id, uuid=form.get("item", "")).one_or_none()
     index = None
     if item is not None and form.get("action") in ("up", "down"):
-        live = services.items_by_section(session, plan).get(item.section, [])
+        live = plan_rules.items_by_section(session, plan).get(item.section, [])
         index = next((n for n, i in enumerate(live) if i.id == item.id), 0)
     op = op_from_form(form, index)
     if op["type"] == "edit" and not op.get("fields"):
@@ -162,8 +164,8 @@ def change(plan_id: int):
         flash(_("Nothing was changed."), "info")
         return _back_to_editor(plan, item)
     try:
-        [result] = services.apply_ops(session, plan, current_user, [op])
-    except services.OpError as exc:
+        [result] = ops.apply_ops(session, plan, current_user, [op])
+    except ServiceError as exc:
         session.rollback()
         plan = load_plan(session, current_user, plan_id, "change")
         failed = {"item": form.get("item"), "section": form.get("section"), "message": exc.message,
@@ -201,9 +203,9 @@ def country(plan_id: int):
     session = db.session()
     plan = load_plan(session, current_user, plan_id, owner_only=True)
     try:
-        services.set_country(session, plan, current_user, request.form.get("country", ""),
+        plan_rules.set_country(session, plan, current_user, request.form.get("country", ""),
                              set(crisis_lines.countries()))
-    except services.OpError as exc:
+    except ServiceError as exc:
         session.rollback()
         plan = load_plan(session, current_user, plan_id, owner_only=True)
         return _render_editor(plan, 400, {"message": exc.message, "values": request.form})
@@ -223,13 +225,13 @@ def history(plan_id: int):
     section = request.args.get("section") or None
     if section not in BY_KEY:
         section = None
-    changes = [c for c in services.history(session, plan) if section is None or services.section_of(c) == section]
-    current = {i.uuid: i for group in services.items_by_section(session, plan, include_deleted=True).values()
+    changes = [c for c in feed.history(session, plan) if section is None or feed.section_of(c) == section]
+    current = {i.uuid: i for group in plan_rules.items_by_section(session, plan, include_deleted=True).values()
                for i in group}
     session.commit()
     return render_template("safety_plans/history.html", plan=plan, changes=changes, sections=BY_KEY,
                            section_list=SECTIONS, section=section, current=current, format_datetime=_when,
-                           statuses=COMMITMENT_STATUSES, new_uuid=services.new_uuid)
+                           statuses=COMMITMENT_STATUSES, new_uuid=ops.new_uuid)
 
 
 def _when(moment, width: str = "medium") -> str:
@@ -246,9 +248,9 @@ def restore(plan_id: int):
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "change")
     try:
-        services.restore_text(session, plan, current_user, request.form.get("item", ""),
+        feed.restore_text(session, plan, current_user, request.form.get("item", ""),
                               request.form.get("text", ""), request.form.get("op") or None)
-    except services.OpError as exc:
+    except ServiceError as exc:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("safety_plans.history", plan_id=plan_id))
@@ -313,7 +315,7 @@ def access_line(group: audit.AccessGroup) -> dict:
     what = _access_what(group.action, group.actor, group.times)
     zone, locale = _zone(), _locale()
     first, last = group.first.astimezone(zone), group.last.astimezone(zone)
-    today = services.utcnow().astimezone(zone).date()
+    today = utcnow().astimezone(zone).date()
     day = {0: _("today"), 1: _("yesterday")}.get((today - first.date()).days) \
         or format_skeleton("MMMMd", first, locale=locale)
     start, end = format_time(first, "short", locale=locale), format_time(last, "short", locale=locale)
@@ -344,9 +346,9 @@ def commitments(plan_id: int):
     status, error = 200, None
     if request.method == "POST":
         try:
-            services.add_commitment(session, plan, current_user, request.form.get("text", ""),
+            commitment_rules.add_commitment(session, plan, current_user, request.form.get("text", ""),
                                     due=request.form.get("due") or None, op_uuid=request.form.get("op") or None)
-        except services.OpError as exc:
+        except ServiceError as exc:
             session.rollback()
             plan = load_plan(session, current_user, plan_id, "change")
             status, error = 400, exc.message
@@ -354,10 +356,10 @@ def commitments(plan_id: int):
             session.commit()
             flash(_("Commitment saved."), "success")
             return redirect(url_for("safety_plans.commitments", plan_id=plan.id))
-    today = services.utcnow().date()
-    context = dict(plan=plan, commitments=services.commitments(session, plan), statuses=COMMITMENT_STATUSES,
+    today = utcnow().date()
+    context = dict(plan=plan, commitments=commitment_rules.commitments_of(session, plan), statuses=COMMITMENT_STATUSES,
                    error=error, values=request.form, default_due=default_due(today).isoformat(),
-                   op_uuid=services.new_uuid(), is_owner=plan.owner_id == current_user.id)
+                   op_uuid=ops.new_uuid(), is_owner=plan.owner_id == current_user.id)
     session.commit()
     if request.method == "GET":
         return versioned_page(lambda: render_template("safety_plans/commitments.html", **context),
@@ -372,14 +374,14 @@ def review_commitment(plan_id: int, commitment_id: int):
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "change")
     try:
-        services.review_commitment(session, plan, current_user, commitment_id,
+        commitment_rules.review_commitment(session, plan, current_user, commitment_id,
                                    request.form.get("status"), request.form.get("note", ""),
                                    op_uuid=request.form.get("op") or None)
-    except services.OpError as exc:
+    except ServiceError as exc:
         session.rollback()
         plan = load_plan(session, current_user, plan_id, "change")
-        context = dict(plan=plan, commitments=services.commitments(session, plan), statuses=COMMITMENT_STATUSES,
-                       error=exc.message, values={}, default_due="", op_uuid=services.new_uuid(),
+        context = dict(plan=plan, commitments=commitment_rules.commitments_of(session, plan), statuses=COMMITMENT_STATUSES,
+                       error=exc.message, values={}, default_due="", op_uuid=ops.new_uuid(),
                        is_owner=plan.owner_id == current_user.id)
         session.commit()
         return render_template("safety_plans/commitments.html", **context), 400 if exc.status != 404 else 404
@@ -396,16 +398,16 @@ def clients():
     """A therapist's clients, and invites still waiting to be used."""
     session = db.session()
     return render_template("safety_plans/clients.html",
-                           clients=services.plans_of_clients(session, current_user),
-                           invites=services.open_invites(session, current_user),
-                           format_code=services.format_code)
+                           clients=plan_rules.plans_of_clients(session, current_user),
+                           invites=invites.open_invites(session, current_user),
+                           format_code=invites.format_code)
 
 
 @bp.route("/clients/invites", methods=["POST"])
 @roles("therapist")
 def create_invite():
     """Make a new invite and show its code, link and QR code."""
-    invite = services.create_invite(db.session(), current_user)
+    invite = invites.create_invite(db.session(), current_user)
     db.session().commit()
     return redirect(url_for("safety_plans.invite", invite_id=invite.id))
 
@@ -420,7 +422,7 @@ def invite(invite_id: int):
     link = current_app.config["TRYGG_BASE_URL"] + url_for("safety_plans.accept", code=found.code)
     qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2, dark="#000", light="#fff")
     return render_template("safety_plans/invite.html", invite=found, link=link, qr=qr,
-                           code=services.format_code(found.code), problem=services.invite_problem(found))
+                           code=invites.format_code(found.code), problem=invites.invite_problem(found))
 
 
 # -- clients: linking and ending access -----------------------------------------------------------
@@ -432,14 +434,14 @@ def care_page():
     session = db.session()
     return render_template("safety_plans/care.html",
                            therapists=care.therapists_of(session, current_user.id),
-                           plan=services.plan_of(session, current_user))
+                           plan=plan_rules.plan_of(session, current_user))
 
 
 @bp.route("/care/link", methods=["POST"])
 @roles("client")
 def enter_code():
     """A client types the code the therapist gave them."""
-    code = services.normalise_code(request.form.get("code", ""))
+    code = invites.normalise_code(request.form.get("code", ""))
     if not code:
         flash(_("Please type the code from your therapist."), "error")
         return redirect(url_for("safety_plans.care_page"))
@@ -451,14 +453,14 @@ def enter_code():
 def accept(code: str):
     """Accept an invite: the therapist can then see and help with the plan."""
     session = db.session()
-    found = services.find_invite(session, code)
-    problem = services.invite_problem(found)
+    found = invites.find_invite(session, code)
+    problem = invites.invite_problem(found)
     if request.method == "POST" and not problem:
         try:
-            services.accept_invite(session, code, current_user)
-        except services.InviteError as exc:
+            invites.accept_invite(session, code, current_user)
+        except ServiceError as exc:
             session.rollback()
-            problem = str(exc)
+            problem = exc.message
         else:
             session.commit()
             flash(_("%(name)s can now see and help with your plan. You can end this at any time.",
@@ -466,7 +468,7 @@ def accept(code: str):
             return redirect(url_for("safety_plans.care_page"))
     status = 200 if not problem else (404 if found is None else 410)
     return render_template("safety_plans/accept.html", invite=found, problem=problem,
-                           code=services.normalise_code(code)), status
+                           code=invites.normalise_code(code)), status
 
 
 @bp.route("/care/<int:therapist_id>/end", methods=["POST"])
@@ -474,7 +476,7 @@ def accept(code: str):
 def end_access(therapist_id: int):
     """The client ends a therapist's access at once."""
     session = db.session()
-    if services.end_access(session, current_user, therapist_id):
+    if invites.end_access(session, current_user, therapist_id):
         session.commit()
         flash(_("Done. That therapist can no longer see your plan."), "success")
     return redirect(url_for("safety_plans.care_page"))

@@ -19,11 +19,12 @@
 (function () {
   'use strict';
   const DB_NAME = 'trygg-outbox';
+  const SYNC_TAG = DB_NAME;  // Background Sync's tag for "send the outbox"
   const STORE = 'requests';
   const RETRY_MIN_MS = 1000;
   const RETRY_MAX_MS = 8000;
   const RETRY_LATER = [403, 408, 429];
-  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('trygg-outbox') : null;
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(DB_NAME) : null;
   const listeners = new Set();  // a BroadcastChannel does not hear its own messages
   let flushing = null;
   let retryTimer = null;
@@ -64,9 +65,9 @@
     }));
     tell({ type: 'changed' });
     if (self.registration && self.registration.sync) {
-      self.registration.sync.register('trygg-outbox').catch(() => {});
+      self.registration.sync.register(SYNC_TAG).catch(() => {});
     } else if (typeof navigator !== 'undefined' && navigator.serviceWorker && navigator.serviceWorker.ready) {
-      navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register('trygg-outbox')).catch(() => {});
+      navigator.serviceWorker.ready.then((reg) => reg.sync && reg.sync.register(SYNC_TAG)).catch(() => {});
     }
     return id;
   }
@@ -194,5 +195,5 @@
     });
   }
 
-  self.TryggOutbox = { add, send, all, pending, rejected, dismiss, flush, kick, clear, subscribe };
+  self.TryggOutbox = { SYNC_TAG, add, send, all, pending, rejected, dismiss, flush, kick, clear, subscribe };
 }());

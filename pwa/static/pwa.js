@@ -128,8 +128,8 @@ document.addEventListener('submit', async (event) => {
 // --- sign-out forgets this user's saved pages and unsent writes (after a warning) -----------
 async function forgetUser() {
   if (outbox) await outbox.clear().catch(() => {});
-  if ('caches' in self) await caches.delete('trygg-pages');
   sessionStorage.clear();
+  // The service worker owns the saved pages and drops them (it alone writes them).
   const registration = navigator.serviceWorker && await navigator.serviceWorker.getRegistration();
   if (registration && registration.active) {
     await new Promise((resolve) => {

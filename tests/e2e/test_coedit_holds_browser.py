@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from backend.audit import AccessEvent
 from backend.db import session_scope
-from safety_plans import services
+from safety_plans import ops
 from safety_plans.models import Commitment, Plan, PlanItem
 from support.coedit import (LAPTOP, PHONE, edit_text, eventually, item, open_editor, open_item, server_plan,
                             session_world, shown, sign_in, wait_quiet)
@@ -248,6 +248,6 @@ def test_server_answers_its_versions_not_its_html(live_server, new_page):
     assert again.status == 304
     with live_server.app.test_request_context(), session_scope(live_server.app) as db:
         plan = db.get(Plan, plan_id)
-        services.apply_ops(db, plan, plan.owner, [add_op("reasons", "Spring")])
+        ops.apply_ops(db, plan, plan.owner, [add_op("reasons", "Spring")])
     changed = page.request.get(f"{live_server.url}/plans/{plan_id}/edit", headers={"If-None-Match": first.headers["etag"]})
     assert changed.status == 200 and changed.headers["etag"] != first.headers["etag"]

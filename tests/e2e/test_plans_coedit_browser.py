@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from backend.accounts import care
 from backend.accounts.services import create_user
 from backend.db import session_scope
-from safety_plans import services
+from safety_plans import ops, plans
 from support.plans import add_op
 
 PASSWORD = "a calm walk by the river"
@@ -22,9 +22,9 @@ def _session_world(live_server):
         client = create_user(db, "ingrid.co@example.org", PASSWORD, display_name="Ingrid", country="NO")
         therapist = create_user(db, "berg.co@example.org", PASSWORD, role="therapist", display_name="Dr Berg")
         care.link(db, therapist.id, client.id)
-        plan = services.get_or_create_plan(db, client)
+        plan = plans.get_or_create_plan(db, client)
         walk, music = add_op("inner_coping", "Walk"), add_op("distraction", "Music")
-        services.apply_ops(db, plan, client, [walk, music])
+        ops.apply_ops(db, plan, client, [walk, music])
         return plan.id, walk["item"], music["item"]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from backend.accounts.services import create_user, find_user
 from backend.db import session_scope
 from grounding.models import GroundingSession
-from safety_plans import services
+from safety_plans import commitments, ops, plans
 from safety_plans.models import Commitment
 from support.live import (CHROMIUM_ARGS, RestartableServer, _is_problem, allow_self_reload, asked_reload, chromium_path,
                           wait_controlled, wait_for, watch_navigations)
@@ -74,12 +74,12 @@ def client_with_plan(app, locale="en", country="NO") -> tuple[str, int, int]:
     email = f"pwa{next(_numbers)}@example.org"
     with app.test_request_context(), session_scope(app) as db:
         user = create_user(db, email, PASSWORD, role="client", locale=locale, country=country)
-        plan = services.get_or_create_plan(db, user)
-        services.apply_ops(db, plan, user, [
+        plan = plans.get_or_create_plan(db, user)
+        ops.apply_ops(db, plan, user, [
             add_op("support", "Mum", phone="+47 912 34 567", agreed=True),
             add_op("warning_signs", "I stop answering messages"),
         ])
-        commitment = services.add_commitment(db, plan, user, "Call Mum on Sunday")
+        commitment = commitments.add_commitment(db, plan, user, "Call Mum on Sunday")
         db.flush()
         return email, plan.id, commitment.id
 
@@ -263,7 +263,7 @@ def test_a_saved_page_opens_at_once_then_updates_and_says_so(server, profile):
     # The therapist adds someone while this page sits in the cache.
     with server.app.test_request_context(), session_scope(server.app) as db:
         user = find_user(db, email)
-        services.apply_ops(db, services.plan_of(db, user), user, [add_op("support", "Aunt Liv", phone="+47 400 00 000")])
+        ops.apply_ops(db, plans.plan_of(db, user), user, [add_op("support", "Aunt Liv", phone="+47 400 00 000")])
 
     allow_self_reload(page)  # a newer version than the saved one: the page reloads once
     page.goto(f"{server.url}/plans/{plan_id}")  # the saved copy first, the fresh one right after
@@ -281,9 +281,9 @@ def test_plan_edits_made_offline_after_a_restart_merge_with_a_therapists_changes
         therapist = create_user(db, f"dr{next(_numbers)}@example.org", PASSWORD, role="therapist",
                                 display_name="Dr Berg")
         care.link(db, therapist.id, client.id)
-        plan = services.plan_of(db, client)
+        plan = plans.plan_of(db, client)
         walk, music = add_op("inner_coping", "Walk"), add_op("distraction", "Music")
-        services.apply_ops(db, plan, client, [walk, music])
+        ops.apply_ops(db, plan, client, [walk, music])
         therapist_email = therapist.email
     context, page = open_signed_in(profile, server, email, remember=True)
     wait_until_saved(page, [f"/plans/{plan_id}/edit"])
@@ -308,7 +308,7 @@ def test_plan_edits_made_offline_after_a_restart_merge_with_a_therapists_changes
     # Meanwhile, in session, the therapist changes another item and the same one (through the
     # same op service the server runs; the phone cannot reach the server now).
     with server.app.test_request_context(), session_scope(server.app) as db:
-        services.apply_ops(db, services.plan_of(db, find_user(db, email)), find_user(db, therapist_email), [
+        ops.apply_ops(db, plans.plan_of(db, find_user(db, email)), find_user(db, therapist_email), [
             {"uuid": "aaaaaaaa-0000-4000-8000-000000000001", "type": "edit", "item": music["item"],
              "fields": {"text": "Music with headphones"}, "base_version": 1},
             {"uuid": "aaaaaaaa-0000-4000-8000-000000000002", "type": "edit", "item": walk["item"],

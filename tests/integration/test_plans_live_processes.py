@@ -21,7 +21,7 @@ from backend.accounts import care
 from backend.accounts.services import create_user
 from backend.db import get_engine, session_scope
 from backend.migrate import upgrade
-from safety_plans import services
+from safety_plans import plans
 from support.databases import drop_database, fresh_database_url
 from support.plans import PASSWORD, add_op
 
@@ -80,7 +80,7 @@ def two_processes(tmp_path, postgres_only):
         client = create_user(db, "ingrid@example.org", PASSWORD, display_name="Ingrid")
         therapist = create_user(db, "berg@example.org", PASSWORD, role="therapist", display_name="Dr Berg")
         care.link(db, therapist.id, client.id)
-        plan_id = services.get_or_create_plan(db, client).id
+        plan_id = plans.get_or_create_plan(db, client).id
     get_engine(app).dispose()
     started = [_start(db_url, instance), _start(db_url, instance)]
     yield plan_id, started[0][1], started[1][1]

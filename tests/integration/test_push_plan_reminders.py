@@ -13,7 +13,7 @@ from backend.db import session_scope
 from backend.push import services as push_services
 from backend.push.reminders import run_pass, sources
 from backend.push.sender import RetryPolicy
-from safety_plans import services
+from safety_plans import commitments, plans
 from safety_plans.models import Commitment, PlanChange
 from support.push_service import push_app, push_service  # noqa: F401 - fixtures
 
@@ -37,7 +37,7 @@ def client_with_phone(push_app, push_service, make_user):
     phone = push_service.subscribe()
     with push_app.test_request_context(), session_scope(push_app) as db:
         user = find_user(db, email)
-        plan = services.get_or_create_plan(db, user)
+        plan = plans.get_or_create_plan(db, user)
         push_services.add_subscription(db, user, phone.info(), "", None, push_app.config)
         return user.id, plan.id, phone
 
@@ -45,7 +45,7 @@ def client_with_phone(push_app, push_service, make_user):
 def add_commitment(app, user_id, plan_id, text, due, author_id=None):
     with app.test_request_context(), session_scope(app) as db:
         author = db.get(User, author_id or user_id)
-        commitment = services.add_commitment(db, services.plan_of(db, db.get(User, user_id)), author, text, due=due)
+        commitment = commitments.add_commitment(db, plans.plan_of(db, db.get(User, user_id)), author, text, due=due)
         commitment.created_at = CREATED
         for change in db.scalars(select(PlanChange)):
             change.at = CREATED
@@ -97,12 +97,12 @@ def test_therapist_changes_are_batched_into_one_notification_per_ten_minutes(pus
     user_id, plan_id, phone = client_with_phone
     with push_app.test_request_context(), session_scope(push_app) as db:
         therapist = find_user(db, make_user("therapist"))
-        plan = services.plan_of(db, db.get(User, user_id))
+        plan = plans.plan_of(db, db.get(User, user_id))
         for minute in (1, 4, 9, 12):
-            services.add_commitment(db, plan, therapist, f"Steg {minute}", due="2026-09-01")
+            commitments.add_commitment(db, plan, therapist, f"Steg {minute}", due="2026-09-01")
             change = db.scalars(select(PlanChange).order_by(PlanChange.id.desc())).first()
             change.at = datetime(2026, 3, 5, 10, minute, tzinfo=UTC)
-        services.add_commitment(db, plan, db.get(User, user_id), "Mitt eget", due="2026-09-01")
+        commitments.add_commitment(db, plan, db.get(User, user_id), "Mitt eget", due="2026-09-01")
         own = db.scalars(select(PlanChange).order_by(PlanChange.id.desc())).first()
         own.at = datetime(2026, 3, 5, 11, 0, tzinfo=UTC)
 

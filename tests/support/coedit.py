@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from backend.accounts import care
 from backend.accounts.services import create_user
 from backend.db import session_scope
-from safety_plans import services
+from safety_plans import feed, ops, plans
 from safety_plans.content import BY_KEY
 from safety_plans.models import Plan
 from support.live import wait_for
@@ -30,11 +30,11 @@ def session_world(app, items=(("inner_coping", "Walk"), ("distraction", "Music")
         client = create_user(db, f"ingrid{n}@example.org", PASSWORD, display_name="Ingrid", country="NO")
         therapist = create_user(db, f"berg{n}@example.org", PASSWORD, role="therapist", display_name="Dr Berg")
         care.link(db, therapist.id, client.id)
-        plan = services.get_or_create_plan(db, client)
-        ops = [add_op(section, text) for section, text in items]
-        if ops:
-            services.apply_ops(db, plan, client, ops)
-        return client.email, therapist.email, plan.id, [op["item"] for op in ops]
+        plan = plans.get_or_create_plan(db, client)
+        batch = [add_op(section, text) for section, text in items]
+        if batch:
+            ops.apply_ops(db, plan, client, batch)
+        return client.email, therapist.email, plan.id, [op["item"] for op in batch]
 
 
 def sign_in(page, url, email):
@@ -93,18 +93,18 @@ def server_plan(app, plan_id):
     with app.test_request_context(), session_scope(app) as db:
         plan = db.get(Plan, plan_id)
         sections = {}
-        for key, items in services.items_by_section(db, plan).items():
+        for key, items in plans.items_by_section(db, plan).items():
             sections[key] = [{"uuid": i.uuid, "text": i.text, **(
                 {"phone": i.phone, "sms_message": i.sms_message, "agreed": i.agreed} if BY_KEY[key].people else {})}
                 for i in items]
-        return {"sections": sections, "removed": [i.uuid for i in services.removed_items(db, plan)]}
+        return {"sections": sections, "removed": [i.uuid for i in feed.removed_items(db, plan)]}
 
 
 def history_texts(app, plan_id) -> set[str]:
     """Every text the plan's history ever held."""
     with app.test_request_context(), session_scope(app) as db:
         texts = set()
-        for change in services.history(db, db.get(Plan, plan_id), limit=100000):
+        for change in feed.history(db, db.get(Plan, plan_id), limit=100000):
             for snap in (change.before, change.after):
                 if snap and snap.get("text"):
                     texts.add(snap["text"])

@@ -9,7 +9,7 @@ import pytest
 from backend.accounts import care
 from backend.accounts.services import find_user
 from backend.db import session_scope
-from safety_plans import services
+from safety_plans import commitments, invites, ops, plans
 from support.forms import csrf_token
 
 PASSWORD = "correct horse battery staple"
@@ -54,14 +54,14 @@ def world(app, make_user) -> World:
     admin = make_user("admin")
     with app.test_request_context(), session_scope(app) as db:
         o, x, t = find_user(db, owner), find_user(db, other), find_user(db, linked)
-        plan = services.get_or_create_plan(db, o)
-        other_plan = services.get_or_create_plan(db, x)
+        plan = plans.get_or_create_plan(db, o)
+        other_plan = plans.get_or_create_plan(db, x)
         care.link(db, t.id, o.id)
-        services.apply_ops(db, plan, o, [add_op("warning_signs", "I stop answering messages"),
+        ops.apply_ops(db, plan, o, [add_op("warning_signs", "I stop answering messages"),
                                          add_op("support", "Sister Kari", phone="+47 999 88 777",
                                                 agreed=True, sms_message="Can you call me?")])
-        commitment = services.add_commitment(db, plan, t, "Call Kari on Sunday", due="2026-12-01")
-        invite = services.create_invite(db, t)
+        commitment = commitments.add_commitment(db, plan, t, "Call Kari on Sunday", due="2026-12-01")
+        invite = invites.create_invite(db, t)
         db.flush()
         ids = (plan.id, other_plan.id, commitment.id, invite.id, invite.code, t.id)
     return World(owner, other, linked, unlinked, admin, *ids)

@@ -11,7 +11,7 @@ from backend.accounts import care
 from backend.accounts.models import User
 from backend.accounts.services import find_user
 from backend.db import session_scope
-from safety_plans import services
+from safety_plans import ops, plans
 from safety_plans.models import Plan, PlanChange, PlanItem
 from support.plans import new_id
 
@@ -30,7 +30,7 @@ def editors(app, make_user):
         people = [find_user(db, e) for e in emails]
         for therapist in people[1:]:
             care.link(db, therapist.id, people[0].id)
-        services.get_or_create_plan(db, people[0])
+        plans.get_or_create_plan(db, people[0])
         ids = [p.id for p in people]
     return app, ids
 
@@ -42,7 +42,7 @@ def _plan_state(db, plan) -> list[tuple]:
 
 def _replay(db, plan, authors, accepted: list[tuple[int, dict]]) -> None:
     for who, op in accepted:
-        services.apply_ops(db, plan, authors[who], [op])
+        ops.apply_ops(db, plan, authors[who], [op])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -51,7 +51,7 @@ def test_interleavings_lose_nothing_duplicate_nothing_and_are_deterministic(edit
     app, ids = editors
     with app.test_request_context(), session_scope(app) as db:
         authors = [db.get(User, i) for i in ids]
-        plan = services.get_or_create_plan(db, authors[0])
+        plan = plans.get_or_create_plan(db, authors[0])
         start = plan.revision
         sent: list[tuple[int, dict]] = []     # every op sent once (for retries)
         accepted: list[tuple[int, dict]] = []  # ops the server accepted, in its order
@@ -82,7 +82,7 @@ def test_interleavings_lose_nothing_duplicate_nothing_and_are_deterministic(edit
                 batch.append((who, op))
             # A batch is one author's; a retried op goes back with its first author.
             for author, op in batch:
-                [result] = services.apply_ops(db, plan, authors[author], [op])
+                [result] = ops.apply_ops(db, plan, authors[author], [op])
                 if result.replayed:
                     assert any(o["uuid"] == op["uuid"] for _, o in sent)
                     continue

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from backend.accounts.services import find_user
 from backend.db import session_scope
-from safety_plans import services
+from backend.errors import ServiceError
+from safety_plans import commitments, ops, plans
 from safety_plans.models import PlanChange, PlanItem
 from support.plans import add_op, new_id
 
@@ -19,16 +20,16 @@ def people(app, make_user):
     therapist_email = make_user("therapist", display_name="Dr Berg")
     with app.test_request_context(), session_scope(app) as db:
         client, therapist = find_user(db, client_email), find_user(db, therapist_email)
-        yield db, services.get_or_create_plan(db, client), client, therapist
+        yield db, plans.get_or_create_plan(db, client), client, therapist
 
 
 def texts(db, plan, section):
-    return [i.text for i in services.items_by_section(db, plan)[section]]
+    return [i.text for i in plans.items_by_section(db, plan)[section]]
 
 
 def test_add_records_one_change_and_bumps_the_revision(people):
     db, plan, client, _ = people
-    [result] = services.apply_ops(db, plan, client, [add_op("warning_signs", "  I sleep badly  ")])
+    [result] = ops.apply_ops(db, plan, client, [add_op("warning_signs", "  I sleep badly  ")])
     assert result.status == "applied" and result.revision == 1 and plan.revision == 1
     assert texts(db, plan, "warning_signs") == ["I sleep badly"]
     change = db.scalar(select(PlanChange))
@@ -38,8 +39,8 @@ def test_add_records_one_change_and_bumps_the_revision(people):
 def test_a_retried_op_returns_its_first_result_and_changes_nothing(people):
     db, plan, client, _ = people
     op = add_op("reasons", "My dog")
-    first = services.apply_ops(db, plan, client, [op])[0]
-    again = services.apply_ops(db, plan, client, [op, op])
+    first = ops.apply_ops(db, plan, client, [op])[0]
+    again = ops.apply_ops(db, plan, client, [op, op])
     assert [r.replayed for r in again] == [True, True]
     assert again[0].revision == first.revision and again[0].item == first.item
     assert plan.revision == 1 and texts(db, plan, "reasons") == ["My dog"]
@@ -49,11 +50,11 @@ def test_a_retried_op_returns_its_first_result_and_changes_nothing(people):
 def test_edits_to_different_fields_do_not_conflict(people):
     db, plan, client, therapist = people
     op = add_op("support", "Kari", phone="+47 111 11 111")
-    services.apply_ops(db, plan, client, [op])
+    ops.apply_ops(db, plan, client, [op])
     a = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "Sister Kari"}}
     b = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"phone": "+47 222 22 222"}}
-    ra = services.apply_ops(db, plan, client, [a])[0]
-    rb = services.apply_ops(db, plan, therapist, [b])[0]
+    ra = ops.apply_ops(db, plan, client, [a])[0]
+    rb = ops.apply_ops(db, plan, therapist, [b])[0]
     assert (ra.status, rb.status) == ("applied", "applied")
     item = db.scalar(select(PlanItem))
     assert (item.text, item.phone, item.version) == ("Sister Kari", "+47 222 22 222", 3)
@@ -62,11 +63,11 @@ def test_edits_to_different_fields_do_not_conflict(people):
 def test_two_edits_of_one_field_from_one_base_keep_the_later_and_report_the_earlier(people):
     db, plan, client, therapist = people
     op = add_op("inner_coping", "Walk")
-    services.apply_ops(db, plan, client, [op])
+    ops.apply_ops(db, plan, client, [op])
     mine = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "Walk by the sea"}}
     theirs = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "Walk in the park"}}
-    services.apply_ops(db, plan, client, [mine])
-    [result] = services.apply_ops(db, plan, therapist, [theirs])
+    ops.apply_ops(db, plan, client, [mine])
+    [result] = ops.apply_ops(db, plan, therapist, [theirs])
     assert result.status == "conflict"
     assert result.conflicts == [{"field": "text", "overwritten": "Walk by the sea", "author_id": client.id,
                                  "author_name": "Ingrid"}]
@@ -78,10 +79,10 @@ def test_two_edits_of_one_field_from_one_base_keep_the_later_and_report_the_earl
 def test_a_delete_of_an_item_edited_since_its_base_keeps_the_item(people):
     db, plan, client, therapist = people
     op = add_op("reasons", "My garden")
-    services.apply_ops(db, plan, client, [op])
-    services.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "edit", "item": op["item"],
+    ops.apply_ops(db, plan, client, [op])
+    ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "edit", "item": op["item"],
                                            "base_version": 1, "fields": {"text": "My roses"}}])
-    [result] = services.apply_ops(db, plan, therapist, [{"uuid": new_id(), "type": "delete", "item": op["item"],
+    [result] = ops.apply_ops(db, plan, therapist, [{"uuid": new_id(), "type": "delete", "item": op["item"],
                                                          "base_version": 1}])
     assert result.status == "kept"
     assert texts(db, plan, "reasons") == ["My roses"] and plan.revision == 2
@@ -89,19 +90,19 @@ def test_a_delete_of_an_item_edited_since_its_base_keeps_the_item(people):
 
 def test_delete_then_restore_brings_the_item_back_in_its_place(people):
     db, plan, client, _ = people
-    ops = [add_op("distraction", t) for t in ("Library", "Café", "Pool")]
-    services.apply_ops(db, plan, client, ops)
-    services.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "delete", "item": ops[1]["item"], "base_version": 1}])
+    batch = [add_op("distraction", t) for t in ("Library", "Café", "Pool")]
+    ops.apply_ops(db, plan, client, batch)
+    ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "delete", "item": batch[1]["item"], "base_version": 1}])
     assert texts(db, plan, "distraction") == ["Library", "Pool"]
-    services.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "restore", "item": ops[1]["item"]}])
+    ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "restore", "item": batch[1]["item"]}])
     assert texts(db, plan, "distraction") == ["Library", "Café", "Pool"]
 
 
 def test_move_reorders_within_the_section(people):
     db, plan, client, _ = people
-    ops = [add_op("warning_signs", t) for t in ("a", "b", "c")]
-    services.apply_ops(db, plan, client, ops)
-    services.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "move", "item": ops[2]["item"], "position": 0}])
+    batch = [add_op("warning_signs", t) for t in ("a", "b", "c")]
+    ops.apply_ops(db, plan, client, batch)
+    ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "move", "item": batch[2]["item"], "position": 0}])
     assert texts(db, plan, "warning_signs") == ["c", "a", "b"]
 
 
@@ -119,8 +120,8 @@ def test_move_reorders_within_the_section(people):
 def test_a_bad_op_anywhere_in_a_batch_changes_nothing(people, bad, code):
     db, plan, client, _ = people
     good = add_op("reasons", "kept out")
-    with pytest.raises(services.OpError) as caught:
-        services.apply_ops(db, plan, client, [good, {"uuid": new_id(), "item": new_id(), **bad}])
+    with pytest.raises(ServiceError) as caught:
+        ops.apply_ops(db, plan, client, [good, {"uuid": new_id(), "item": new_id(), **bad}])
     assert caught.value.code == code and caught.value.index == 1 and 400 <= caught.value.status < 500
     assert plan.revision == 0 and db.scalar(select(func.count(PlanItem.id))) == 0
 
@@ -128,23 +129,23 @@ def test_a_bad_op_anywhere_in_a_batch_changes_nothing(people, bad, code):
 def test_an_edit_from_a_version_the_server_never_had_is_refused(people):
     db, plan, client, _ = people
     op = add_op("reasons", "x")
-    services.apply_ops(db, plan, client, [op])
-    with pytest.raises(services.OpError) as caught:
-        services.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "edit", "item": op["item"],
+    ops.apply_ops(db, plan, client, [op])
+    with pytest.raises(ServiceError) as caught:
+        ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "edit", "item": op["item"],
                                                "base_version": 9, "fields": {"text": "y"}}])
     assert caught.value.status == 409
 
 
 def test_commitments_are_recorded_in_the_history(people):
     db, plan, client, therapist = people
-    c = services.add_commitment(db, plan, therapist, "Call Kari", due="2026-12-01")
-    services.review_commitment(db, plan, client, c.id, "partly", "Texted instead")
-    ops = [ch.op for ch in db.scalars(select(PlanChange).order_by(PlanChange.revision))]
-    assert ops == ["commitment_add", "commitment_review"] and plan.revision == 2
+    c = commitments.add_commitment(db, plan, therapist, "Call Kari", due="2026-12-01")
+    commitments.review_commitment(db, plan, client, c.id, "partly", "Texted instead")
+    batch = [ch.op for ch in db.scalars(select(PlanChange).order_by(PlanChange.revision))]
+    assert batch == ["commitment_add", "commitment_review"] and plan.revision == 2
     assert (c.status, c.note) == ("partly", "Texted instead")
 
 
-# Property: several editors, random ops, retries and re-sent batches: nothing acknowledged is lost
+# Property: several editors, random batch, retries and re-sent batches: nothing acknowledged is lost
 # or duplicated, and revisions count exactly the accepted changes.
 _texts = st.text(alphabet="abcdefgh ", min_size=1, max_size=12).filter(str.strip)
 
@@ -174,7 +175,7 @@ def test_random_interleavings_lose_nothing_and_duplicate_nothing(people, script)
                 op["fields"] = {"text": text}
             if kind == "move":
                 op["position"] = n
-        [result] = services.apply_ops(db, plan, author, [op])
+        [result] = ops.apply_ops(db, plan, author, [op])
         if not result.replayed:
             sent.append((author, op))
             if result.status != "kept":

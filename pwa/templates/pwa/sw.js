@@ -14,9 +14,9 @@
  */
 'use strict';
 const VERSION = {{ version|tojson }};
-const PREFIX = 'trygg-';
+const PREFIX = {{ prefix|tojson }};
 const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
-const PAGES_CACHE = PREFIX + 'pages';
+const PAGES_CACHE = {{ pages_cache|tojson }};
 const PRECACHE = {{ precache|tojson }};
 const OFFLINE_URL = '/offline';
 const OWNER_KEY = '/__trygg/owner';  // who the saved pages belong to
@@ -225,7 +225,7 @@ async function offlineFallback() {
 }
 
 self.addEventListener('sync', (event) => {
-  if (event.tag === 'trygg-outbox' && self.TryggOutbox) {
+  if (self.TryggOutbox && event.tag === self.TryggOutbox.SYNC_TAG) {
     event.waitUntil(self.TryggOutbox.flush());
   }
 });

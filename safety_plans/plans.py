@@ -1,0 +1,68 @@
+"""A client's plan as a whole: finding or starting it, its items by section, its country, and a
+therapist's clients with their plans."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.accounts import care
+from backend.accounts.models import User
+from backend.errors import ServiceError
+from flask_babel import gettext as _
+from safety_plans.content import SECTION_KEYS
+from safety_plans.models import Plan, PlanItem
+from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_change
+
+
+def plan_of(db: Session, user: User) -> Plan | None:
+    """The client's plan, if they have started one."""
+    return db.scalar(select(Plan).where(Plan.owner_id == user.id))
+
+
+def get_or_create_plan(db: Session, user: User) -> Plan:
+    """A client's plan, started on first use with the country of their account."""
+    plan = plan_of(db, user)
+    if plan is None:
+        plan = Plan(owner_id=user.id, country=user.country or "NO", revision=0)
+        db.add(plan)
+        db.flush()
+    return plan
+
+
+def items_by_section(db: Session, plan: Plan, include_deleted: bool = False) -> dict[str, list[PlanItem]]:
+    """Every section (in plan order) with its items in their order."""
+    query = select(PlanItem).where(PlanItem.plan_id == plan.id)
+    if not include_deleted:
+        query = query.where(PlanItem.deleted.is_(False))
+    grouped: dict[str, list[PlanItem]] = {key: [] for key in SECTION_KEYS}
+    for item in db.scalars(query.order_by(PlanItem.position, PlanItem.id)):
+        grouped.setdefault(item.section, []).append(item)
+    return grouped
+
+
+def set_country(db: Session, plan: Plan, author: User, country: str, known: set[str]) -> None:
+    """Choose the country whose crisis lines the plan shows (recorded in the history)."""
+    if country not in known:
+        raise ServiceError("unknown_country", _("We have no crisis lines for that country yet."), 422)
+    lock_plan(db, plan)
+    if plan.country == country:
+        return
+    before = {"country": plan.country}
+    plan.country = country
+    op_uuid = new_uuid()
+    record_change(db, plan, author, "country", "plan", before, {"country": country}, op_uuid,
+            OpResult(op=op_uuid, status="applied", item="plan"))
+    announce(db, plan)
+
+
+def plans_of_clients(db: Session, therapist: User) -> list[tuple[User, Plan | None]]:
+    """The therapist's linked clients with their plans."""
+    clients = care.clients_of(db, therapist.id)
+    plans = {p.owner_id: p for p in db.scalars(select(Plan).where(Plan.owner_id.in_([c.id for c in clients])))}
+    return [(c, plans.get(c.id)) for c in clients]
+
+
+def count_items(db: Session, plan: Plan) -> int:
+    """How many live items a plan has."""
+    return db.scalar(select(func.count(PlanItem.id)).where(PlanItem.plan_id == plan.id,
+                                                           PlanItem.deleted.is_(False))) or 0
