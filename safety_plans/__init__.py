@@ -16,7 +16,7 @@ from backend.nav import add_nav_item
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
     from safety_plans import models  # noqa: F401 - declares the tables
-    from safety_plans import live, offline, reminders
+    from safety_plans import demo, live, offline, reminders
     from safety_plans.api import api
     from safety_plans.views import bp
 
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     offline.init_app(app)
     live.init_app(app)
     reminders.register(app)
+    demo.init_app(app)
     add_nav_item(app, "safety_plans.my_plan", _l("My plan"), ("client",), order=10)
     add_nav_item(app, "safety_plans.my_plan_edit", _l("Edit plan"), ("client",), order=20)
     add_nav_item(app, "safety_plans.care_page", _l("My therapists"), ("client",), order=30)

@@ -1,0 +1,84 @@
+"""`flask --app backend demo-data`: a therapist and two clients with real-looking plans, so a
+newcomer sees Trygg as people use it within a minute. For a development database only: the
+passwords are printed."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from backend.accounts import care
+from backend.accounts.services import create_user, find_user
+from backend.db import session_scope
+from safety_plans import commitments, ops, plans
+
+PASSWORD = "a calm walk by the river"
+
+# (email, name, locale, country, items by section, a commitment)
+CLIENTS = [
+    ("ingrid@demo.trygg", "Ingrid", "nb", "NO", {
+        "warning_signs": ["Jeg slutter å svare på meldinger", "Jeg sover dårlig flere netter på rad"],
+        "inner_coping": ["Gå en tur langs sjøen", "Dusje varmt", "Høre på musikk"],
+        "distraction": ["Biblioteket", "Kafeen på hjørnet"],
+        "support": [("Søster Kari", "+47 999 88 777", "Kan du ringe meg? Jeg har det tungt.")],
+        "professionals": [("Legevakten", "116 117", "")],
+        "safe_environment": ["Be Kari ta vare på medisinene"],
+        "reasons": ["Katten min, Pus", "Turen til Lofoten i sommer"],
+    }, "Gå en tur hver dag før lunsj"),
+    ("olle@demo.trygg", "Olle", "sv", "SE", {
+        "warning_signs": ["Jag drar mig undan från vänner"],
+        "inner_coping": ["Andas lugnt och långsamt", "Laga mat"],
+        "support": [("Bror Erik", "+46 70 123 45 67", "Kan du ringa mig?")],
+        "reasons": ["Min dotter"],
+    }, "Ringa Erik på söndag"),
+]
+
+
+def _fill(db, client, items: dict) -> None:
+    plan = plans.get_or_create_plan(db, client)
+    batch = []
+    for section, entries in items.items():
+        for entry in entries:
+            fields = {"text": entry} if isinstance(entry, str) else {
+                "text": entry[0], "phone": entry[1], "sms_message": entry[2], "agreed": True}
+            batch.append({"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(), "section": section,
+                          "fields": {k: v for k, v in fields.items() if v != ""}})
+    ops.apply_ops(db, plan, client, batch)
+
+
+def make_demo_data(db) -> list[tuple[str, str]]:
+    """Create the demo people once; returns (email, role) of everyone made."""
+    made = []
+    therapist = find_user(db, "berg@demo.trygg")
+    if therapist is None:
+        therapist = create_user(db, "berg@demo.trygg", PASSWORD, role="therapist", display_name="Dr Berg",
+                                locale="nb", country="NO")
+        made.append((therapist.email, "therapist"))
+    for email, name, locale, country, items, promise in CLIENTS:
+        if find_user(db, email) is not None:
+            continue
+        client = create_user(db, email, PASSWORD, display_name=name, locale=locale, country=country)
+        care.link(db, therapist.id, client.id)
+        _fill(db, client, items)
+        commitments.add_commitment(db, plans.plan_of(db, client), therapist, promise)
+        made.append((email, "client"))
+    return made
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data_command() -> None:
+    """Fill a development database with a therapist and two clients with their plans."""
+    with current_app.test_request_context(), session_scope(current_app) as db:
+        made = make_demo_data(db)
+    if not made:
+        click.echo("The demo people are there already.")
+        return
+    for email, role in made:
+        click.echo(f"{role:9} {email}")
+    click.echo(f"Password for all of them: {PASSWORD}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command."""
+    app.cli.add_command(demo_data_command)
