@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 
 from flask import Flask
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
+from backend.push.kinds import Choice, Kind, register_choice, register_kind
 from backend.push.reminders import DueReminder, local_moment, register_source, settings_for, user_zone
 from safety_plans.models import Commitment, Plan, PlanChange
 
@@ -79,6 +81,16 @@ def plan_updated_reminders(db: Session, now: datetime) -> list[DueReminder]:
 
 
 def register(app: Flask) -> None:
-    """Give the push worker this package's reminder sources."""
+    """Give the push worker this package's reminders: the choices on the settings page, how each
+    kind is worded, and the sources that say what is due."""
+    register_choice(app, Choice("commitments", _l("Reminders about my commitments"), default=True, order=10))
+    register_choice(app, Choice("plan_updated", _l("When my therapist has changed my safety plan"),
+                                default=True, order=20))
+    register_kind(app, Kind("commitment", "commitments", 12 * 3600, "normal", timedelta(hours=18),
+                            words=lambda text: (_("Your commitment"), text)))
+    register_kind(app, Kind("commitment_followup", "commitments", 24 * 3600, "low", timedelta(hours=30),
+                            words=lambda text: (_("How did it go?"), text)))
+    register_kind(app, Kind("plan_updated", "plan_updated", 24 * 3600, "low", timedelta(hours=36),
+                            words=lambda text: ("Trygg", _("Your safety plan was updated."))))
     register_source(app, "commitments", commitment_reminders)
     register_source(app, "plan_updated", plan_updated_reminders)

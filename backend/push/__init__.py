@@ -74,7 +74,7 @@ def vapid_keys_command(new: bool) -> None:
 def init_app(app: Flask) -> None:
     """Settings page, subscription API, the daily reminder source and the worker commands."""
     from backend.push import api, models, views  # noqa: F401 - models declares the tables
-    from backend.push.reminders import daily_reminders, register_source
+    from backend.push.reminders import register_daily
 
     env_hosts = os.environ.get("PUSH_SERVICE_HOSTS")
     app.config.setdefault(
@@ -88,6 +88,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.cli.add_command(send_due_reminders_command)
     app.cli.add_command(vapid_keys_command)
-    register_source(app, "daily", daily_reminders)
+    register_daily(app)
     add_paths(app, api.OPENAPI_PATHS)
     add_nav_item(app, "push.settings", _l("Notifications"), roles=("client",), order=80)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import DataRequired, Optional
 
+from backend.push.kinds import choices
 from backend.push.reminders import in_quiet_hours
 
 
@@ -20,11 +21,9 @@ def zone_choices() -> list[tuple[str, str]]:
 
 
 class NotificationSettingsForm(FlaskForm):
-    """Which reminders, when, and how much the lock screen may show."""
+    """When, and how much the lock screen may show; `settings_form()` adds one checkbox per
+    registered kind of reminder."""
 
-    commitments = BooleanField(_l("Reminders about my commitments"))
-    plan_updated = BooleanField(_l("When my therapist has changed my safety plan"))
-    daily = BooleanField(_l("A daily reminder to look at my plan or do a grounding exercise"))
     daily_time = TimeField(_l("Time for the daily reminder"), validators=[DataRequired(_l("Choose a time."))])
     quiet_start = TimeField(_l("Quiet from"), validators=[Optional()],
                             description=_l("No notifications between these times. Leave both empty to allow any time."))
@@ -46,9 +45,20 @@ class NotificationSettingsForm(FlaskForm):
         if (self.quiet_start.data is None) != (self.quiet_end.data is None):
             self.quiet_end.errors = [*self.quiet_end.errors, _l("Give both times, or leave both empty.")]
             valid = False
-        elif (self.daily.data and self.daily_time.data
+        elif (getattr(self, "daily", None) is not None and self.daily.data and self.daily_time.data
               and in_quiet_hours(self.daily_time.data, self.quiet_start.data, self.quiet_end.data)):
             self.daily_time.errors = [*self.daily_time.errors,
                                       _l("This time is within your quiet hours, so the reminder would never come.")]
             valid = False
         return valid
+
+
+def settings_form(**kwargs) -> NotificationSettingsForm:
+    """The settings form with a checkbox for each registered choice, in page order."""
+
+    class Form(NotificationSettingsForm):
+        pass
+
+    for choice in choices():
+        setattr(Form, choice.key, BooleanField(choice.label))
+    return Form(**kwargs)

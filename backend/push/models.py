@@ -41,18 +41,14 @@ class PushSubscription(Base):
 
 
 class NotificationSettings(Base):
-    """What a person wants to be reminded of, when, and how much the lock screen may show.
-
-    A missing row means the defaults below.
+    """When a person wants reminders and how much the lock screen may show (which kinds they
+    want is in `NotificationChoice`). A missing row means the defaults below.
     """
 
     __tablename__ = "notification_settings"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    commitments: Mapped[bool] = mapped_column(default=True)
-    daily: Mapped[bool] = mapped_column(default=False)
     daily_time: Mapped[time] = mapped_column(Time, default=time(18, 0))
-    plan_updated: Mapped[bool] = mapped_column(default=True)
     quiet_start: Mapped[time | None] = mapped_column(Time, default=time(22, 0))
     quiet_end: Mapped[time | None] = mapped_column(Time, default=time(7, 0))
     show_text: Mapped[bool] = mapped_column(default=False)
@@ -85,3 +81,13 @@ class SentReminder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     devices: Mapped[int] = mapped_column(default=0)
+
+
+class NotificationChoice(Base):
+    """One registered kind of reminder a person turned on or off (no row: the kind's default)."""
+
+    __tablename__ = "notification_choice"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=True)

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -30,19 +30,12 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import User
 from backend.db import session_scope
 from backend.push.keys import load_keys
-from backend.push.models import NotificationSettings, PushSubscription, SentReminder
+from backend.push.kinds import Choice, Kind, choices, kind, register_choice, register_kind
+from backend.push.models import NotificationChoice, NotificationSettings, PushSubscription, SentReminder
 from backend.push.sender import PushMessage, RetryPolicy, deliver
 
 log = logging.getLogger(__name__)
 
-# Each kind of reminder: the setting that turns it off, how long a push service should keep it
-# for an offline phone (TTL), its urgency, and how late it may still go out (after quiet hours).
-KINDS = {
-    "commitment": ("commitments", 12 * 3600, "normal", timedelta(hours=18)),
-    "commitment_followup": ("commitments", 24 * 3600, "low", timedelta(hours=30)),
-    "daily": ("daily", 2 * 3600, "low", timedelta(hours=2)),
-    "plan_updated": ("plan_updated", 24 * 3600, "low", timedelta(hours=36)),
-}
 DEFAULT_ZONE = "Europe/Oslo"
 CLAIM_BATCH = 200
 
@@ -58,11 +51,6 @@ class DueReminder:
     url: str
     due_at: datetime
     private_text: str | None = None
-
-    @property
-    def stale_after(self) -> timedelta:
-        """How late this reminder may still be sent."""
-        return KINDS[self.kind][3]
 
 
 Source = Callable[[Session, datetime], Iterable[DueReminder]]
@@ -112,13 +100,22 @@ def settings_for(db: Session, user_id: int) -> NotificationSettings:
     return NotificationSettings(user_id=user_id, **defaults)
 
 
+def chosen(db: Session, user_id: int, app: Flask | None = None) -> dict[str, bool]:
+    """Which registered kinds of reminder a person wants: their choices over the defaults."""
+    wanted = {choice.key: choice.default for choice in choices(app)}
+    wanted.update({row.key: row.enabled for row in db.scalars(
+        select(NotificationChoice).where(NotificationChoice.user_id == user_id))})
+    return wanted
+
+
 def daily_reminders(db: Session, now: datetime) -> list[DueReminder]:
     """The daily nudge at the time each person chose (off unless they turned it on)."""
     due = []
     rows = db.execute(
         select(NotificationSettings, User)
         .join(User, User.id == NotificationSettings.user_id)
-        .where(NotificationSettings.daily.is_(True), User.active.is_(True))
+        .join(NotificationChoice, (NotificationChoice.user_id == User.id) & (NotificationChoice.key == "daily"))
+        .where(NotificationChoice.enabled.is_(True), User.active.is_(True))
     ).all()
     for settings, user in rows:
         zone = user_zone(user)
@@ -155,7 +152,7 @@ class PassReport:
 def collect_due(app: Flask, db: Session, now: datetime, report: PassReport) -> list[tuple[DueReminder, bool]]:
     """Due reminders the person wants now, each with whether its text may be shown."""
     wanted = []
-    users: dict[int, tuple[User | None, NotificationSettings, bool]] = {}
+    users: dict[int, tuple[User | None, NotificationSettings, dict[str, bool], bool]] = {}
     for name, source in sources(app).items():
         try:
             found = list(source(db, now))
@@ -163,17 +160,17 @@ def collect_due(app: Flask, db: Session, now: datetime, report: PassReport) -> l
             log.exception("push: reminder source %s failed", name)
             continue
         for reminder in found:
-            if reminder.kind not in KINDS or reminder.due_at > now or now - reminder.due_at > reminder.stale_after:
+            known = kind(app, reminder.kind)
+            if known is None or reminder.due_at > now or now - reminder.due_at > known.stale_after:
                 continue
             if reminder.user_id not in users:
                 user = db.get(User, reminder.user_id)
                 has_device = db.scalar(select(PushSubscription.id).where(
                     PushSubscription.user_id == reminder.user_id).limit(1)) is not None
-                users[reminder.user_id] = (user, settings_for(db, reminder.user_id), has_device)
-            user, settings, has_device = users[reminder.user_id]
-            if user is None or not user.active or not has_device:
-                continue
-            if not getattr(settings, KINDS[reminder.kind][0]):
+                users[reminder.user_id] = (user, settings_for(db, reminder.user_id),
+                                           chosen(db, reminder.user_id, app), has_device)
+            user, settings, wants, has_device = users[reminder.user_id]
+            if user is None or not user.active or not has_device or not wants.get(known.choice):
                 continue
             local = now.astimezone(user_zone(user)).time()
             if in_quiet_hours(local, settings.quiet_start, settings.quiet_end):
@@ -194,11 +191,12 @@ def queue(app: Flask, wanted: list[tuple[DueReminder, bool]], now: datetime) -> 
     queued = 0
     with session_scope(app) as db:
         for reminder, show_text in wanted:
+            stale_after = kind(app, reminder.kind).stale_after
             statement = _insert(db).values(
                 dedupe_key=reminder.dedupe_key, user_id=reminder.user_id, kind=reminder.kind,
                 url=reminder.url, text=reminder.private_text if show_text else None,
                 status="pending", due_at=reminder.due_at,
-                expires_at=reminder.due_at + reminder.stale_after, created_at=now, devices=0,
+                expires_at=reminder.due_at + stale_after, created_at=now, devices=0,
             ).on_conflict_do_nothing(index_elements=["dedupe_key"])
             queued += db.execute(statement).rowcount or 0
     return queued
@@ -237,28 +235,18 @@ def claim(app: Flask, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
     return claimed
 
 
-def compose(kind: str, text: str | None, url: str, tag: str, locale: str) -> PushMessage:
-    """The notification in the person's language. Without their opt-in (no text) it says only
-    that there is a reminder: nothing from the plan reaches the push service or the lock screen."""
-    setting, ttl, urgency, _stale = KINDS[kind]
+def compose(app: Flask, kind_name: str, text: str | None, url: str, tag: str, locale: str) -> PushMessage:
+    """The notification in the person's language, in the words its feature registered. Without
+    their opt-in (no text) it says only that there is a reminder: nothing from the plan reaches
+    the push service or the lock screen."""
+    known = kind(app, kind_name)
     with force_locale(locale):
-        if text is None:
+        if text is None or known is None:
             return PushMessage(title="Trygg", body=_("You have a reminder."), url=url, tag=tag,
-                               ttl=ttl, urgency=urgency)
-        if kind == "commitment":
-            title, body = _("Your commitment"), text
-        elif kind == "commitment_followup":
-            title, body = _("How did it go?"), text
-        elif kind == "daily":
-            title, body = "Trygg", _("A moment for your safety plan, or a grounding exercise?")
-        else:
-            title, body = "Trygg", _("Your safety plan was updated.")
-        actions: tuple[dict, ...] = ()
-        if kind == "daily":
-            actions = ({"action": "plan", "title": _("My plan"), "url": "/"},
-                       {"action": "grounding", "title": _("Grounding"), "url": "/grounding/"})
-        return PushMessage(title=title, body=body, url=url, tag=tag, ttl=ttl, urgency=urgency,
-                           actions=actions)
+                               ttl=known.ttl if known else 3600, urgency=known.urgency if known else "low")
+        title, body = known.words(text)
+        return PushMessage(title=title, body=body, url=url, tag=tag, ttl=known.ttl, urgency=known.urgency,
+                           actions=known.actions())
 
 
 def _details_text(kind: str, stored: str | None, show_text: bool) -> str | None:
@@ -277,7 +265,7 @@ def send_claimed(app: Flask, reminder_id: int, now: datetime, policy: RetryPolic
         user = db.get(User, row.user_id)
         settings = settings_for(db, row.user_id)
         tag = "trygg-" + row.dedupe_key.replace(":", "-")
-        message = compose(row.kind, _details_text(row.kind, row.text, settings.show_text),
+        message = compose(app, row.kind, _details_text(row.kind, row.text, settings.show_text),
                           row.url, tag, user.locale if user else "en")
         delivery = deliver(db, row.user_id, message, load_keys(app), policy, http, now)
         row.status = "sent" if delivery.sent else ("failed" if delivery.failed else "no_device")
@@ -329,3 +317,15 @@ def send_test(app: Flask, db: Session, user: User, now: datetime) -> int:
                               url="/settings/notifications", tag="trygg-test", ttl=300, urgency="normal")
     delivery = deliver(db, user.id, message, load_keys(app), RetryPolicy(attempts=1), None, now)
     return delivery.sent
+
+
+def register_daily(app: Flask) -> None:
+    """The platform's own reminder: a daily nudge to look at the plan or ground (off by default)."""
+    register_choice(app, Choice("daily", _l("A daily reminder to look at my plan or do a grounding exercise"),
+                                default=False, order=90))
+    register_kind(app, Kind(
+        "daily", "daily", 2 * 3600, "low", timedelta(hours=2),
+        words=lambda text: ("Trygg", _("A moment for your safety plan, or a grounding exercise?")),
+        actions=lambda: ({"action": "plan", "title": _("My plan"), "url": "/"},
+                         {"action": "grounding", "title": _("Grounding"), "url": "/grounding/"})))
+    register_source(app, "daily", daily_reminders)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import AuthSession, User
 from backend.push.keys import b64url_decode
-from backend.push.models import NotificationSettings, PushSubscription
+from backend.push.models import NotificationChoice, NotificationSettings, PushSubscription
+from backend.push.kinds import choices
 from backend.push.reminders import settings_for
 
 
@@ -120,14 +121,22 @@ def devices_of(db: Session, user: User) -> list[PushSubscription]:
 
 
 def save_settings(db: Session, user: User, **values) -> NotificationSettings:
-    """Store a person's choices (creating their settings row the first time)."""
+    """Store a person's settings (creating their row the first time); a value named like a
+    registered choice ("commitments", "daily", …) turns that kind of reminder on or off."""
     settings = settings_for(db, user.id)
     if settings not in db:
         db.add(settings)
+    keys = {choice.key for choice in choices()}
     for name, value in values.items():
         if name == "time_zone":
             user.time_zone = value
             db.merge(user)
+        elif name in keys:
+            row = db.get(NotificationChoice, (user.id, name))
+            if row is None:
+                db.add(NotificationChoice(user_id=user.id, key=name, enabled=bool(value)))
+            else:
+                row.enabled = bool(value)
         else:
             setattr(settings, name, value)
     db.flush()

@@ -13,20 +13,21 @@ from backend import db
 from backend.access import signed_in
 from backend.db import utcnow
 from backend.push import services
-from backend.push.forms import NotificationSettingsForm
+from backend.push.forms import NotificationSettingsForm, settings_form
+from backend.push.kinds import choices
 from backend.push.keys import load_keys
-from backend.push.reminders import send_test, settings_for
+from backend.push.reminders import chosen, send_test, settings_for
 
 bp = Blueprint("push", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/push")
 
-FIELDS = ("commitments", "plan_updated", "daily", "daily_time", "quiet_start", "quiet_end", "show_text")
+FIELDS = ("daily_time", "quiet_start", "quiet_end", "show_text")
 
 
 def _page(form: NotificationSettingsForm, status: int = 200):
     """Render the settings page with the person's devices."""
     devices = services.devices_of(db.session(), current_user)
-    return render_template("push/settings.html", form=form, devices=devices,
+    return render_template("push/settings.html", form=form, devices=devices, reminder_choices=choices,
                            public_key=load_keys(current_app).public_key), status
 
 
@@ -36,11 +37,12 @@ def settings():
     """Show and save the person's notification choices."""
     session = db.session()
     stored = settings_for(session, current_user.id)
-    form = NotificationSettingsForm(data={**{f: getattr(stored, f) for f in FIELDS},
-                                          "time_zone": current_user.time_zone})
+    wants = chosen(session, current_user.id)
+    form = settings_form(data={**{f: getattr(stored, f) for f in FIELDS}, **wants,
+                               "time_zone": current_user.time_zone})
     if form.validate_on_submit():
         services.save_settings(session, current_user, time_zone=form.time_zone.data,
-                               **{f: getattr(form, f).data for f in FIELDS})
+                               **{f: getattr(form, f).data for f in (*FIELDS, *wants)})
         session.commit()
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("push.settings"))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from backend.accounts.services import find_user
 from backend.db import session_scope
 from backend.push.keys import load_keys
+from backend.push.reminders import chosen
 from backend.push.models import NotificationSettings, PushSubscription
 from support.forms import post_form
 from support.push_service import push_app, push_service  # noqa: F401 - fixtures
@@ -108,7 +109,8 @@ def test_settings_are_saved_and_checked(push_app, client, auth, make_user):
     assert response.status_code == 302
     with session_scope(push_app) as db:
         saved = db.scalar(select(NotificationSettings))
-        assert (saved.daily, saved.daily_time, saved.plan_updated, saved.show_text) == (True, time(20, 15), False, False)
+        wants = chosen(db, saved.user_id, push_app)
+        assert (wants["daily"], saved.daily_time, wants["plan_updated"], saved.show_text) == (True, time(20, 15), False, False)
         assert saved.user.time_zone == "Europe/Stockholm"
     response = post_form(client, "/settings/notifications", {**form, "daily_time": "20:15", "quiet_end": ""},
                          token_page="/settings/notifications")
