@@ -19,6 +19,7 @@ const DEBOUNCE_MS = 600;
 const POLL_MS = 4000;
 
 let revision = Number(T.revision);
+let newest = revision;          // the newest revision this page has heard of (its own ops' too)
 const ownRevisions = new Set(); // revisions our own ops made: never fetched back
 const mine = new Set();         // uuids of ops made on this page
 const unacked = new Map();      // op uuid -> op, handed to the sync module, no answer yet
@@ -82,8 +83,10 @@ function handleResults(ops, results) {
     unacked.delete(result.op);
     let li = itemEl(result.item);
     if (!li && op.type === 'add') li = createItem({ uuid: op.item, section: op.section, version: result.version, ...op.fields });
-    // A restore or a move places the item where the server says: learn it from the feed.
-    const placed = li && !['restore', 'move'].includes(op.type) && result.status !== 'kept';
+    // A restore, a move or a removal places the item where the server says (in the plan or in
+    // the removed list): learn it from the feed.
+    const placed = li && !['restore', 'move', 'delete'].includes(op.type) && result.status !== 'kept';
+    if (result.revision) newest = Math.max(newest, result.revision);
     if (placed && result.revision) ownRevisions.add(result.revision);
     if (!li) { catchUp(); return; }
     if (!hasPending(result.item)) setWaiting(li, false);
@@ -445,9 +448,12 @@ function catchUp() {
         more = body.more;
         if (!more) {
           revision = Math.max(revision, body.revision);
-          // Our unanswered ops may move or bring back items: the order waits for their answers.
-          layoutStale = unacked.size > 0;
+          newest = Math.max(newest, body.revision);
+          // Our unanswered ops may move or bring back items, and an answer older than one of ours
+          // does not know our latest: the order waits until both are settled.
+          layoutStale = unacked.size > 0 || body.revision < newest;
           if (!layoutStale) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
+          else if (unacked.size === 0) again = true;
         }
       }
     } catch (e) { /* offline: the next event, poll or `online` tries again */ } finally {
