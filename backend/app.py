@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, broker, compress, core, db, i18n, migrate, nav, security
+from backend import access, accounts, assets, broker, compress, core, db, guard, i18n, migrate, nav, security
 from backend import push
 from backend.config import REPO_ROOT, build_config
 
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     broker.init_app(app)
+    guard.init_app(app)  # before any blueprint adds an <int:...> rule
     security.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)

@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.care import is_linked
 from backend.db import utcnow
+from backend.guard import MAX_ID
 from grounding.catalog import catalog
 from grounding.models import ChosenExercise, CustomExercise, GroundingSession, GroundingSharing, Recommendation
 
 MAX_DURATION = 24 * 3600
+# No session can predate Trygg; older times are typos or hostile.
+EARLIEST_SESSION = datetime(2020, 1, 1, tzinfo=timezone.utc)
 MAX_TITLE = 120
 MAX_STEPS = 30
 MAX_STEP_CHARS = 500
@@ -43,7 +46,10 @@ class GroundingError(ValueError):
 def custom_id(slug: str) -> int | None:
     """The id in a personal exercise's slug (`custom-<id>`), else None."""
     prefix, _, number = slug.partition("-")
-    return int(number) if prefix == "custom" and number.isdigit() else None
+    if prefix != "custom" or not (number.isascii() and number.isdigit()) or len(number) > 10:
+        return None
+    value = int(number)
+    return value if value <= MAX_ID else None
 
 
 def custom_exercise(db: Session, exercise_id: int) -> CustomExercise | None:
@@ -92,9 +98,15 @@ def _started_at(value) -> datetime:
         raise GroundingError("started_at must be an ISO 8601 time", "started_at") from None
     if parsed.tzinfo is None:
         raise GroundingError("started_at needs a time zone (for example Z)", "started_at")
+    try:
+        parsed = parsed.astimezone(timezone.utc)  # overflows near year 1 and 9999
+    except OverflowError:
+        raise GroundingError("started_at is out of range", "started_at") from None
     if parsed > utcnow() + timedelta(minutes=10):
         raise GroundingError("started_at is in the future", "started_at")
-    return parsed.astimezone(timezone.utc)
+    if parsed < EARLIEST_SESSION:
+        raise GroundingError("started_at is too long ago", "started_at")
+    return parsed
 
 
 def parse_session(db: Session, user_id: int, payload) -> dict:

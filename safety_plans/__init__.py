@@ -17,10 +17,13 @@ def init_app(app: Flask) -> None:
     from safety_plans import models  # noqa: F401 - declares the tables
     from safety_plans import live, offline, reminders
     from safety_plans.api import api
+    from safety_plans.openapi import openapi_document
     from safety_plans.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(api)
+    # The request guard checks JSON bodies against the types this document gives them.
+    app.extensions["trygg.openapi_document"] = openapi_document
     offline.init_app(app)
     live.init_app(app)
     reminders.register(app)

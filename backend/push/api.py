@@ -54,7 +54,8 @@ def add_subscription():
 @signed_in
 def remove_subscription():
     """Forget this browser's subscription (idempotent)."""
-    endpoint = str((request.get_json(silent=True) or {}).get("endpoint") or "")
+    body = request.get_json(silent=True)
+    endpoint = str((body if isinstance(body, dict) else {}).get("endpoint") or "")
     if services.remove_subscription(db.session(), current_user, endpoint):
         db.session().commit()
     return "", 204
