@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     broker.init_app(app)
-    guard.init_app(app)  # before any blueprint adds an <int:...> rule
+    guard.init_app(app)
     security.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     nav.init_app(app)
     push.init_app(app)
     _register_features(app)
+    db.never_reuse_ids(db.Base.metadata)
     return app
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -47,6 +47,17 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         """Mark a stored value as UTC."""
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def never_reuse_ids(metadata: MetaData) -> None:
+    """SQLite hands a deleted row's id to the next insert unless the table says AUTOINCREMENT; an
+    id is shown and referenced (custom-<id>, logs, links), so a reused one would show another
+    person's words. Every table with one integer `id` key gets it (PostgreSQL sequences never
+    reuse). Called once the feature packages have declared their models."""
+    for table in metadata.tables.values():
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and key[0].name == "id" and key[0].type._type_affinity is Integer:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
 def utcnow() -> datetime:

@@ -16,7 +16,6 @@ import re
 
 from flask import Flask, abort, current_app, jsonify, make_response, request
 from flask_babel import gettext as _
-from werkzeug.routing import IntegerConverter
 
 # The largest value of a PostgreSQL INTEGER column, and so of every id and revision we store.
 MAX_ID = 2**31 - 1
@@ -24,6 +23,9 @@ MAX_JSON_DEPTH = 64
 # Query arguments that are integers wherever they appear (revision numbers).
 INT_QUERY_ARGS = ("since",)
 
+# A NUL byte (PostgreSQL cannot store it) or half of a UTF-16 pair (not text at all; JSON's \ud800
+# escapes can make one, and no database encoding takes it).
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _JSON_TYPES = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
@@ -31,12 +33,11 @@ _JSON_TYPES = {
 }
 
 
-class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` that matches only ids a database can hold (0 … 2^31 − 1); larger is a 404."""
-
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 0, max: int | None = MAX_ID,
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+def _ids_in_range(endpoint: str | None, values: dict | None) -> None:
+    """An `<int:...>` beyond what a database column holds names nothing: 404, after routing chose
+    the rule (so the method still decides between 404 and 405)."""
+    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
+        abort(404)
 
 
 def _refuse(code: str, message: str, status: int = 400, field: str | None = None):
@@ -54,7 +55,7 @@ def _has_nul(values) -> bool:
 
 
 def json_problem(value, max_depth: int = MAX_JSON_DEPTH) -> str | None:
-    """Why a parsed JSON value is refused (too deep, a NUL byte), or None. Iterative, so any depth
+    """Why a parsed JSON value is refused (too deep, a NUL byte or lone surrogate), or None. Iterative, so any depth
     that got through the parser is checked without recursion."""
     stack = [(value, 1)]
     while stack:
@@ -64,10 +65,10 @@ def json_problem(value, max_depth: int = MAX_JSON_DEPTH) -> str | None:
                 return "too_deep"
             children = node.items() if isinstance(node, dict) else enumerate(node)
             for key, child in children:
-                if isinstance(key, str) and "\x00" in key:
+                if isinstance(key, str) and _NOT_TEXT.search(key):
                     return "nul_byte"
                 stack.append((child, depth + 1))
-        elif isinstance(node, str) and "\x00" in node:
+        elif isinstance(node, str) and _NOT_TEXT.search(node):
             return "nul_byte"
     return None
 
@@ -143,7 +144,7 @@ def check_request():
     if problem == "too_deep":
         _refuse("too_deep", _("JSON may nest at most %(n)d levels.", n=MAX_JSON_DEPTH))
     if problem == "nul_byte":
-        _refuse("nul_byte", _("Text may not contain NUL characters."))
+        _refuse("not_text", _("Text may not contain NUL characters or broken characters."))
     if body is not None and request.url_rule is not None:
         schema, components = _body_schema(current_app, request.url_rule.rule, request.method)
         where = type_problem(body, schema, components) if schema else None
@@ -156,6 +157,6 @@ def check_request():
 
 
 def init_app(app: Flask) -> None:
-    """Bound every `<int:...>` in URLs (before any blueprint adds its rules) and check requests."""
-    app.url_map.converters["int"] = BoundedIntConverter
+    """Bound every `<int:...>` in URLs and check every request."""
+    app.url_value_preprocessor(_ids_in_range)
     app.before_request(check_request)

@@ -14,6 +14,7 @@ import uuid as uuid_module
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -64,7 +65,10 @@ def exercise_title(db: Session, slug: str, locale: str) -> str:
         return found.localized(locale)["title"]
     number = custom_id(slug)
     custom = db.get(CustomExercise, number) if number is not None else None
-    return custom.title if custom else slug
+    if custom is not None:
+        return custom.title
+    with force_locale(locale):
+        return gettext("A removed exercise") if number is not None else slug
 
 
 def _known_for(db: Session, user_id: int, slug: str) -> bool:

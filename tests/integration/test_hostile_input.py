@@ -98,7 +98,15 @@ def test_nul_bytes_are_refused_in_forms_paths_queries_and_json(member):
     ]:
         response = getattr(client, method)(url, json=body, headers={"X-CSRFToken": token})
         assert response.status_code == 400, url
-        assert response.get_json()["error"] == "nul_byte"
+        assert response.get_json()["error"] == "not_text"
+
+
+@pytest.mark.parametrize("raw", ['{"text": "a\\udbbbb"}', '{"text": "ok", "due": "\\udc00"}', '{"\\ud800": 1, "text": "x"}'])
+def test_json_with_half_a_surrogate_pair_is_refused(member, raw):
+    client, token = member
+    response = client.post("/api/v1/plans/1/commitments", data=raw, content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 400 and response.get_json()["error"] == "not_text"
 
 
 @pytest.mark.parametrize("depth", [65, 1000, 5000])
