@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from backend.mail import mail_config
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -83,4 +85,5 @@ def build_config(instance_path: Path) -> dict:
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_LIMIT_PER_ACCOUNT": 5,
         "LOGIN_LIMIT_PER_IP": 20,
+        **mail_config(),
     }

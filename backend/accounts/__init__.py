@@ -18,7 +18,7 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
-    from backend.accounts import admin, care, views  # noqa: F401 - care declares its model
+    from backend.accounts import admin, care, recovery, views  # noqa: F401 - declare models and routes
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -55,6 +55,15 @@ def create_user(
     return user
 
 
+def register_client(db: Session, email: str, password: str, **fields) -> User | None:
+    """A new client account, or None when the email is taken. Both take about the same time (one
+    argon2 hash), and the caller answers both the same way, so registration reveals nothing."""
+    if find_user(db, email) is not None:
+        hash_password(password)  # the work a new account would have cost
+        return None
+    return create_user(db, email, password, role="client", **fields)
+
+
 @dataclass
 class LoginResult:
     """What a sign-in attempt came to: a user, or a message for the form."""
@@ -92,7 +101,10 @@ def authenticate(db: Session, email: str, password: str, ip: str, config: dict) 
             rate_limited=True,
         )
     user = find_user(db, email)
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
+    # Always one argon2 verification (against a dummy hash when there is no account), so the time
+    # taken does not say whether an email is registered.
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None or not matches or not user.active:
         db.add(LoginAttempt(email=email, ip=ip))
         db.commit()
         return LoginResult(error=_("That email and password do not match. Please try again."))
@@ -145,3 +157,17 @@ def end_session(db: Session, token: str | None) -> None:
     if token:
         db.execute(delete(AuthSession).where(AuthSession.token == token))
         db.commit()
+
+
+def set_password(db: Session, user: User, password: str, keep_token: str | None = None) -> None:
+    """A new password for an account; every other signed-in browser is signed out (all of them
+    unless `keep_token` names the one making the change)."""
+    problem = password_problem(password, user.email, user.display_name)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    query = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        query = query.where(AuthSession.token != keep_token)
+    db.execute(query)
+    db.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))

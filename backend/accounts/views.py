@@ -1,4 +1,4 @@
-"""Register, sign in, sign out."""
+"""Register, sign in, sign out, and the links sent by mail."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -6,11 +6,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import IntegrityError
 
 from backend import db
 from backend.access import public, signed_in
-from backend.accounts import services
+from backend.accounts import mails as account_mail
+from backend.accounts import services, tokens
 from backend.accounts.forms import LoginForm, RegisterForm
 from backend.i18n import DEFAULT_COUNTRY
 
@@ -51,30 +54,54 @@ def _sign_in(user, remember: bool) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
-    """Anyone may create a client account."""
+    """Anyone may create a client account. The answer is "check your email" whether or not the
+    address already has an account; the mail says which (finish here, or sign in)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         locale = str(get_locale())
+        email = services.normalise_email(form.email.data)
         try:
-            user = services.create_user(
-                db.session(),
-                form.email.data,
-                form.password.data,
-                role="client",
-                display_name=(form.display_name.data or "").strip(),
-                locale=locale,
+            user = services.register_client(
+                db.session(), email, form.password.data,
+                display_name=(form.display_name.data or "").strip(), locale=locale,
                 country=DEFAULT_COUNTRY.get(locale, "NO"),
             )
+            db.session().commit()
+        except IntegrityError:  # the same address registered at the same moment
+            db.session().rollback()
+            user = None
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            _sign_in(user, remember=True)
-            flash(_("Welcome to Trygg. Your account is ready."), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            account_mail.registration(email, user, request.args.get("next"))
+            return redirect(url_for("auth.register_sent"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/register/sent")
+@public
+def register_sent():
+    """Where every registration ends: the same words for a new and a known address."""
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str):
+    """The link in the registration mail: a button (a POST, so a link alone never signs anyone
+    into an account) that signs the new client in."""
+    user = tokens.user_for_token(db.session(), current_app.config["SECRET_KEY"], "welcome", token)
+    if user is None:
+        return render_template("accounts/link_expired.html"), 404
+    form = FlaskForm()
+    if form.validate_on_submit():
+        _sign_in(user, remember=True)
+        flash(_("Welcome to Trygg. Your account is ready."), "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/welcome.html", form=form, person=user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
