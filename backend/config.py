@@ -85,5 +85,11 @@ def build_config(instance_path: Path) -> dict:
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_LIMIT_PER_ACCOUNT": 5,
         "LOGIN_LIMIT_PER_IP": 20,
+        # New accounts from one address in the window.
+        "REGISTER_WINDOW": timedelta(hours=1),
+        "REGISTER_LIMIT_PER_IP": 10,
+        # A browser that signed in before carries this signed cookie (a year): its own counter.
+        "DEVICE_COOKIE_NAME": "trygg_device",
+        "DEVICE_COOKIE_LIFETIME": timedelta(days=365),
         **mail_config(),
     }

@@ -65,7 +65,8 @@ class AuthSession(Base):
 
 
 class LoginAttempt(Base):
-    """A failed sign-in, kept for a while to rate-limit guessing by account and by address."""
+    """A sign-in (or registration) attempt, written before it is evaluated and kept for a while
+    to rate-limit guessing by account, by address and by device."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
@@ -77,3 +78,8 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "login" or "register" (registrations are limited per address too).
+    kind: Mapped[str] = mapped_column(String(16), default="login", server_default="login")
+    # The device cookie's id when the attempt came from a browser that signed in to this account
+    # before: those attempts are counted per device, so guessing elsewhere never locks it out.
+    device: Mapped[str | None] = mapped_column(String(32), default=None, index=True)

@@ -73,46 +73,70 @@ class LoginResult:
     rate_limited: bool = False
 
 
-def _recent_failures(db: Session, column, value: str, since: datetime) -> int:
-    """Failed attempts for one email or address since a moment."""
-    return db.scalar(
-        select(func.count(LoginAttempt.id)).where(column == value, LoginAttempt.at >= since)
-    ) or 0
+def _recent(db: Session, since: datetime, *conditions) -> int:
+    """Attempts matching the conditions since a moment."""
+    return db.scalar(select(func.count(LoginAttempt.id)).where(LoginAttempt.at >= since, *conditions)) or 0
 
 
-def authenticate(db: Session, email: str, password: str, ip: str, config: dict) -> LoginResult:
-    """Check a sign-in, rate-limited per account and per address.
+def _too_many(config: dict) -> LoginResult:
+    minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
+    return LoginResult(
+        error=_(
+            "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
+            "again. If you are in crisis, the crisis lines below are always open.",
+            minutes=minutes,
+        ),
+        rate_limited=True,
+    )
 
-    The failure message is the same whether or not the account exists.
+
+def authenticate(db: Session, email: str, password: str, ip: str, config: dict,
+                 device: tuple[int, str] | None = None) -> LoginResult:
+    """Check a sign-in, rate-limited without races and without locking the owner out.
+
+    The attempt is written and committed *before* it is counted, so of any number of parallel
+    guesses at most the limit see a count within it (each sees at least every attempt committed
+    before its own). `device` is the (user id, device id) of a valid device cookie: a browser that
+    signed in to this account before is counted on its own (OWASP's device cookies); every other
+    browser is counted per account and per address. The failure message is the same whether or
+    not the account exists, and one argon2 verification runs either way.
     """
     email = normalise_email(email)
     since = utcnow() - config["LOGIN_WINDOW"]
-    minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
-    if (
-        _recent_failures(db, LoginAttempt.email, email, since) >= config["LOGIN_LIMIT_PER_ACCOUNT"]
-        or _recent_failures(db, LoginAttempt.ip, ip, since) >= config["LOGIN_LIMIT_PER_IP"]
-    ):
-        return LoginResult(
-            error=_(
-                "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
-                "again. If you are in crisis, the crisis lines below are always open.",
-                minutes=minutes,
-            ),
-            rate_limited=True,
-        )
     user = find_user(db, email)
+    trusted = device[1] if device and user is not None and device[0] == user.id else None
+    db.add(LoginAttempt(email=email, ip=ip, device=trusted, kind="login", at=utcnow()))
+    db.commit()
+    if trusted:
+        limited = _recent(db, since, LoginAttempt.device == trusted) > config["LOGIN_LIMIT_PER_ACCOUNT"]
+    else:
+        untrusted = (LoginAttempt.kind == "login", LoginAttempt.device.is_(None))
+        limited = (
+            _recent(db, since, LoginAttempt.email == email, *untrusted) > config["LOGIN_LIMIT_PER_ACCOUNT"]
+            or _recent(db, since, LoginAttempt.ip == ip, *untrusted) > config["LOGIN_LIMIT_PER_IP"]
+        )
+    if limited:
+        return _too_many(config)
     # Always one argon2 verification (against a dummy hash when there is no account), so the time
     # taken does not say whether an email is registered.
     matches = verify_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.active:
-        db.add(LoginAttempt(email=email, ip=ip))
-        db.commit()
         return LoginResult(error=_("That email and password do not match. Please try again."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    mine = LoginAttempt.device == trusted if trusted else LoginAttempt.device.is_(None)
+    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, mine))
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
     return LoginResult(user=user)
+
+
+def registration_allowed(db: Session, ip: str, config: dict) -> bool:
+    """Registrations per address are limited (recorded first, then counted, as sign-ins are)."""
+    since = utcnow() - config["REGISTER_WINDOW"]
+    db.add(LoginAttempt(email="", ip=ip, kind="register", at=utcnow()))
+    db.commit()
+    count = _recent(db, since, LoginAttempt.kind == "register", LoginAttempt.ip == ip)
+    return count <= config["REGISTER_LIMIT_PER_IP"]
 
 
 def start_session(db: Session, user: User, remember: bool) -> str:

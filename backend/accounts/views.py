@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import db
 from backend.access import public, signed_in
 from backend.accounts import mails as account_mail
-from backend.accounts import services, tokens
+from backend.accounts import devices, services, tokens
 from backend.accounts.forms import LoginForm, RegisterForm
 from backend.i18n import DEFAULT_COUNTRY
 
@@ -59,7 +59,11 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not services.registration_allowed(db.session(), request.remote_addr or "?", current_app.config):
+        form.email.errors.append(_("Too many new accounts from this network. Please try again in an hour."))
+        return render_template("accounts/register.html", form=form), 429
+    if valid:
         locale = str(get_locale())
         email = services.normalise_email(form.email.data)
         try:
@@ -113,13 +117,16 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        device = devices.read(request.cookies, current_app.config)
         result = services.authenticate(
             db.session(), form.email.data, form.password.data, request.remote_addr or "?",
-            current_app.config,
+            current_app.config, device=device,
         )
         if result.user is not None:
             _sign_in(result.user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember(response, result.user.id, current_app.config, device)
+            return response
         form.password.errors.append(result.error)
         status = 429 if result.rate_limited else 400
     elif form.is_submitted():

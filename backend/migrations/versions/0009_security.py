@@ -1,8 +1,9 @@
-"""security: ids never reused on SQLite
+"""security: ids never reused on SQLite; sign-in attempts by kind and device
 
 Revision ID: 0009_security
 Revises: 0007_live_messages
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_security"
@@ -32,7 +33,15 @@ def _rebuild_with_autoincrement(autoincrement: bool) -> None:
 
 def upgrade() -> None:
     _rebuild_with_autoincrement(True)
+    with op.batch_alter_table("login_attempt") as batch_op:
+        batch_op.add_column(sa.Column("kind", sa.String(length=16), server_default="login", nullable=False))
+        batch_op.add_column(sa.Column("device", sa.String(length=32), nullable=True))
+        batch_op.create_index(batch_op.f("ix_login_attempt_device"), ["device"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("login_attempt") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_attempt_device"))
+        batch_op.drop_column("device")
+        batch_op.drop_column("kind")
     _rebuild_with_autoincrement(False)
