@@ -17,7 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.environ.get("TRYGG_INSTANCE_PATH") or (test_config or {}).get("INSTANCE_PATH")
         or REPO_ROOT / "instance"
     )
-    instance_path.mkdir(parents=True, exist_ok=True)
+    # Keys, mail and (by default) the database live here: only the owner may look inside.
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance_path.chmod(0o700)
     app = Flask(
         __name__,
         instance_path=str(instance_path),

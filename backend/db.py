@@ -5,13 +5,14 @@ Alembic migrations work on SQLite too (it rebuilds tables by name).
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -75,9 +76,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _private_file(path: str | None) -> None:
+    """The SQLite file holds health data: owner-only (0600) from the moment it exists. SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with the pragmas and pool settings Trygg relies on."""
     if url.startswith("sqlite"):
+        _private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

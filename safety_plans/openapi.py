@@ -177,7 +177,8 @@ def openapi_document() -> dict:
         "servers": [{"url": "/"}],
         "paths": {**PATHS, **registered_paths(current_app)},
         "components": {
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "trygg_session"}},
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
+                                            "name": current_app.config["SESSION_COOKIE_NAME"]}},
             "schemas": SCHEMAS,
             "responses": {"Error": {"description": "Refused; nothing was changed",
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},

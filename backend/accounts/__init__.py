@@ -18,7 +18,8 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
-    from backend.accounts import admin, care, recovery, views  # noqa: F401 - declare models and routes
+    from backend.accounts import account, admin, care, recovery, views  # noqa: F401 - declare models and routes
+    from backend.nav import add_nav_item
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -26,4 +27,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
+    add_nav_item(app, "account.index", account.NAV_LABEL, ("client", "therapist", "admin"), order=90)
     app.cli.add_command(admin.create_user_command)

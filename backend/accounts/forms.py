@@ -90,3 +90,16 @@ class NewPasswordForm(FlaskForm):
         validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password", "minlength": 10},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters. A few words together are easy to remember."),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": 10},
+    )

@@ -60,6 +60,8 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     remember: Mapped[bool] = mapped_column(default=False)
+    # What the person sees under "where you are signed in" (browser and system, no version).
+    device_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

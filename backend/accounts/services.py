@@ -25,6 +25,10 @@ class AccountError(ValueError):
     """A rule was broken; the message is for the user, in their language."""
 
 
+class WrongPassword(AccountError):
+    """The current password given to confirm something was not the right one."""
+
+
 def normalise_email(email: str) -> str:
     """Emails compare case-insensitively and without surrounding spaces."""
     return email.strip().lower()
@@ -139,19 +143,21 @@ def registration_allowed(db: Session, ip: str, config: dict) -> bool:
     return count <= config["REGISTER_LIMIT_PER_IP"]
 
 
-def start_session(db: Session, user: User, remember: bool) -> str:
+def start_session(db: Session, user: User, remember: bool, device_label: str = "") -> str:
     """Record a new signed-in browser and return its fresh token (a new id at every login)."""
     token = secrets.token_urlsafe(32)
-    db.add(AuthSession(token=token, user_id=user.id, remember=remember and user.role == "client"))
+    db.add(AuthSession(token=token, user_id=user.id, remember=remember and user.role == "client",
+                       device_label=device_label[:80]))
     db.flush()
     user.auth_token = token
     return token
 
 
 def session_expired(auth: AuthSession, config: dict, now: datetime) -> bool:
-    """Therapists and admins are signed out after 30 idle minutes or 12 hours in all."""
+    """Therapists and admins are signed out after 30 idle minutes or 12 hours in all; clients
+    after a year in all, whatever their cookies say."""
     if auth.user.role == "client":
-        return False
+        return now - auth.created_at > config["CLIENT_ABSOLUTE_TIMEOUT"]
     return (
         now - auth.last_seen_at > config["THERAPIST_IDLE_TIMEOUT"]
         or now - auth.created_at > config["THERAPIST_ABSOLUTE_TIMEOUT"]
@@ -195,3 +201,30 @@ def set_password(db: Session, user: User, password: str, keep_token: str | None 
         query = query.where(AuthSession.token != keep_token)
     db.execute(query)
     db.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+
+
+def sessions_of(db: Session, user: User) -> list[AuthSession]:
+    """Where this person is signed in, most recently used first."""
+    return list(db.scalars(select(AuthSession).where(AuthSession.user_id == user.id)
+                           .order_by(AuthSession.last_seen_at.desc(), AuthSession.id.desc())))
+
+
+def end_session_of(db: Session, user: User, session_id: int) -> bool:
+    """Sign one of this person's own browsers out; False if it is not theirs (or already gone)."""
+    result = db.execute(delete(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user.id))
+    return bool(result.rowcount)
+
+
+def end_other_sessions(db: Session, user: User, keep_token: str | None) -> int:
+    """Sign out everywhere but here; returns how many browsers were signed out."""
+    query = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        query = query.where(AuthSession.token != keep_token)
+    return db.execute(query).rowcount or 0
+
+
+def change_password(db: Session, user: User, current: str, new: str, keep_token: str | None) -> None:
+    """Change a password after checking the current one; other browsers are signed out."""
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword(_("That is not your current password."))
+    set_password(db, user, new, keep_token=keep_token)

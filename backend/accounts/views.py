@@ -41,7 +41,9 @@ def _sign_in(user, remember: bool) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
-    services.start_session(db.session(), user, remember)
+    from backend.push.services import device_label  # one naming of devices for pushes and sessions
+
+    services.start_session(db.session(), user, remember, str(device_label(request.headers.get("User-Agent", ""))))
     db.session().commit()
     session.permanent = bool(remember and user.role == "client")
     login_user(user, remember=remember and user.role == "client")

@@ -1,4 +1,5 @@
-"""security: ids never reused on SQLite; sign-in attempts by kind and device
+"""security: ids never reused on SQLite; sign-in attempts by kind and device;
+sessions name their device
 
 Revision ID: 0009_security
 Revises: 0007_live_messages
@@ -37,9 +38,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("kind", sa.String(length=16), server_default="login", nullable=False))
         batch_op.add_column(sa.Column("device", sa.String(length=32), nullable=True))
         batch_op.create_index(batch_op.f("ix_login_attempt_device"), ["device"], unique=False)
+    with op.batch_alter_table("auth_session") as batch_op:
+        batch_op.add_column(sa.Column("device_label", sa.String(length=80), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("auth_session") as batch_op:
+        batch_op.drop_column("device_label")
     with op.batch_alter_table("login_attempt") as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_attempt_device"))
         batch_op.drop_column("device")

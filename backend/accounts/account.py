@@ -1,0 +1,87 @@
+"""/account: a person's own page — where they are signed in, their password.
+
+Thin views over `services`; every form is a plain POST followed by a redirect.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from backend import db
+from backend.access import signed_in
+from backend.accounts import services
+from backend.accounts.forms import ChangePasswordForm
+
+bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
+
+
+def when(moment) -> str:
+    """A time in the reader's language and time zone."""
+    try:
+        zone = ZoneInfo(current_user.time_zone or "Europe/Oslo")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("Europe/Oslo")
+    return format_datetime(moment, "medium", tzinfo=zone, locale=str(get_locale()))
+
+
+def _page(password_form: ChangePasswordForm, status: int = 200):
+    sessions = services.sessions_of(db.session(), current_user)
+    return render_template("accounts/account.html", sessions=sessions, here=current_user.get_id(),
+                           password_form=password_form, form=FlaskForm(), when=when), status
+
+
+@bp.route("/")
+@signed_in
+def index():
+    """Settings, where I am signed in, my password."""
+    return _page(ChangePasswordForm(formdata=None))
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+@signed_in
+def end_session(session_id: int):
+    """Sign one browser out (one of mine)."""
+    form = FlaskForm()
+    if form.validate_on_submit() and services.end_session_of(db.session(), current_user, session_id):
+        db.session().commit()
+        flash(_("That device is signed out."), "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@signed_in
+def end_others():
+    """Sign out everywhere but here."""
+    form = FlaskForm()
+    if form.validate_on_submit():
+        services.end_other_sessions(db.session(), current_user, current_user.get_id())
+        db.session().commit()
+        flash(_("You are signed out everywhere else."), "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/password", methods=["POST"])
+@signed_in
+def change_password():
+    """Change my password: the current one first; every other browser is signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session(), current_user, form.current.data, form.password.data,
+                                     keep_token=current_user.get_id())
+        except services.AccountError as exc:
+            target = form.current if isinstance(exc, services.WrongPassword) else form.password
+            target.errors.append(str(exc))
+        else:
+            db.session().commit()
+            flash(_("Your password is changed, and you are signed out everywhere else."), "success")
+            return redirect(url_for("account.index"))
+    return _page(form, 400)
+
+
+NAV_LABEL = _l("My account")
