@@ -18,7 +18,7 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
-    from backend.accounts import account, admin, care, recovery, views  # noqa: F401 - declare models and routes
+    from backend.accounts import account, admin, care, recovery, two_step_views, views  # noqa: F401 - models, routes
     from backend.nav import add_nav_item
 
     login_manager.init_app(app)

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 
 from backend import db
 from backend.access import signed_in
-from backend.accounts import services
+from backend.accounts import services, two_step
 from backend.accounts.forms import ChangePasswordForm
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
@@ -32,7 +32,8 @@ def when(moment) -> str:
 def _page(password_form: ChangePasswordForm, status: int = 200):
     sessions = services.sessions_of(db.session(), current_user)
     return render_template("accounts/account.html", sessions=sessions, here=current_user.get_id(),
-                           password_form=password_form, form=FlaskForm(), when=when), status
+                           password_form=password_form, form=FlaskForm(), when=when,
+                           codes_left=two_step.recovery_codes_left(db.session(), current_user)), status
 
 
 @bp.route("/")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import db
 from backend.access import public, signed_in
 from backend.accounts import mails as account_mail
-from backend.accounts import devices, services, tokens
+from backend.accounts import devices, services, tokens, two_step
 from backend.accounts.forms import LoginForm, RegisterForm
 from backend.i18n import DEFAULT_COUNTRY
 
@@ -124,6 +124,11 @@ def login():
             db.session(), form.email.data, form.password.data, request.remote_addr or "?",
             current_app.config, device=device,
         )
+        if result.user is not None and two_step.required(result.user):
+            db.session().commit()
+            from backend.accounts.two_step_views import start
+
+            return start(result.user, bool(form.remember.data), request.args.get("next"))
         if result.user is not None:
             _sign_in(result.user, remember=bool(form.remember.data))
             response = redirect(_safe_next(request.args.get("next")))

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from support.two_step import complete_in_browser
+
 from support.mail import last_mail_to, link_in
 
 from backend.accounts.services import create_user
@@ -24,6 +26,7 @@ def _sign_in(page, url, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    complete_in_browser(page, email)
 
 
 def open_menu(page, name):

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from backend.accounts.services import create_user, find_user
 from backend.broker import get_broker
 from backend.db import get_engine, session_scope
+from support.two_step import complete_in_browser
 from grounding.models import GroundingSession
 from safety_plans import services
 from safety_plans.models import Commitment
@@ -117,6 +118,7 @@ def sign_in(page, url, email, remember=False):
     if remember:
         page.get_by_label("Keep me signed in on this device").check()
     page.get_by_role("button", name="Sign in").click()
+    complete_in_browser(page, email)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

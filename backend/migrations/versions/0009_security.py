@@ -1,11 +1,13 @@
 """security: ids never reused on SQLite; sign-in attempts by kind and device;
-sessions name their device
+sessions name their device; two-step sign-in (TOTP, recovery codes)
 
 Revision ID: 0009_security
 Revises: 0007_live_messages
 """
 import sqlalchemy as sa
 from alembic import op
+
+import backend.db
 
 revision = "0009_security"
 down_revision = "0007_live_messages"
@@ -40,9 +42,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_login_attempt_device"), ["device"], unique=False)
     with op.batch_alter_table("auth_session") as batch_op:
         batch_op.add_column(sa.Column("device_label", sa.String(length=80), server_default="", nullable=False))
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "recovery_code",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", backend.db.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_recovery_code_user_id_user"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_code")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("recovery_code") as batch_op:
+        batch_op.create_index(batch_op.f("ix_recovery_code_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("recovery_code")
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.drop_column("totp_last_step")
+        batch_op.drop_column("totp_secret")
     with op.batch_alter_table("auth_session") as batch_op:
         batch_op.drop_column("device_label")
     with op.batch_alter_table("login_attempt") as batch_op:
