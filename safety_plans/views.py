@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
-from backend import audit, db
+from backend import audit, db, security_log
 from backend.access import roles
 from backend.accounts import care
 from safety_plans import crisis_lines, services
@@ -275,6 +275,7 @@ def export(plan_id: int):
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "export")
     body = export_plan(session, plan)
+    security_log.record(session, "export", plan.owner_id, current_user.id, detail=f"plan {plan.id}")
     session.commit()
     response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'

@@ -18,6 +18,7 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
+    from backend import security_log  # noqa: F401 - declares SecurityEvent
     from backend.accounts import account, admin, care, recovery, two_step_views, views  # noqa: F401 - models, routes
     from backend.nav import add_nav_item
 
@@ -29,4 +30,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     add_nav_item(app, "account.index", account.NAV_LABEL, ("client", "therapist", "admin"), order=90)
+    add_nav_item(app, "admin.security", _l("Security log"), ("admin",), order=80)
     app.cli.add_command(admin.create_user_command)

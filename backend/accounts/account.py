@@ -12,7 +12,7 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from backend import db
+from backend import db, security_log
 from backend.access import signed_in
 from backend.accounts import services, two_step
 from backend.accounts.forms import ChangePasswordForm
@@ -49,6 +49,7 @@ def end_session(session_id: int):
     """Sign one browser out (one of mine)."""
     form = FlaskForm()
     if form.validate_on_submit() and services.end_session_of(db.session(), current_user, session_id):
+        security_log.record(db.session(), "sessions_ended", current_user.id, detail="1 signed out")
         db.session().commit()
         flash(_("That device is signed out."), "success")
     return redirect(url_for("account.index"))
@@ -60,7 +61,8 @@ def end_others():
     """Sign out everywhere but here."""
     form = FlaskForm()
     if form.validate_on_submit():
-        services.end_other_sessions(db.session(), current_user, current_user.get_id())
+        ended = services.end_other_sessions(db.session(), current_user, current_user.get_id())
+        security_log.record(db.session(), "sessions_ended", current_user.id, detail=f"{ended} signed out")
         db.session().commit()
         flash(_("You are signed out everywhere else."), "success")
     return redirect(url_for("account.index"))
@@ -79,6 +81,7 @@ def change_password():
             target = form.current if isinstance(exc, services.WrongPassword) else form.password
             target.errors.append(str(exc))
         else:
+            security_log.record(db.session(), "password_changed", current_user.id)
             db.session().commit()
             flash(_("Your password is changed, and you are signed out everywhere else."), "success")
             return redirect(url_for("account.index"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from backend import db
+from backend import db, security_log
 from backend.access import public
 from backend.accounts import mails, services, tokens
 from backend.accounts.forms import ForgotForm, NewPasswordForm
@@ -21,7 +21,10 @@ def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
         email = services.normalise_email(form.email.data)
-        mails.password_reset(email, services.find_user(db.session(), email))
+        user = services.find_user(db.session(), email)
+        security_log.record(db.session(), "reset_requested", user.id if user else None)
+        db.session().commit()
+        mails.password_reset(email, user)
         return redirect(url_for("auth.forgot_sent"))
     return render_template("accounts/forgot.html", form=form), 400 if form.is_submitted() else 200
 
@@ -48,6 +51,7 @@ def reset(token: str):
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            security_log.record(session, "password_reset", user.id)
             session.commit()
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("auth.login"))

@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from backend import db
+from backend import db, security_log
 from backend.access import public
 from backend.accounts import devices, services
 from backend.accounts import two_step as rules
@@ -87,6 +87,7 @@ def code_page():
         if rules.verify(db.session(), user, form.code.data, utcnow()):
             db.session().commit()
             return _finish(user)
+        security_log.record(db.session(), "code_failed", user.id)
         db.session().commit()
         form.code.errors.append(_("That code did not work. Codes change every 30 seconds; try the newest one."))
     status = 400 if form.is_submitted() else 200
@@ -115,6 +116,7 @@ def two_step_setup():
     if form.validate_on_submit():
         codes = rules.confirm_setup(db.session(), user, secret, form.code.data, utcnow())
         if codes is not None:
+            security_log.record(db.session(), "two_step_on", user.id)
             db.session().commit()
             session.pop("two_step_secret", None)
             if current_user.is_authenticated:

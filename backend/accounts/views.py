@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
 
-from backend import db
+from backend import db, security_log
 from backend.access import public, signed_in
 from backend.accounts import mails as account_mail
 from backend.accounts import devices, services, tokens, two_step
@@ -44,6 +44,7 @@ def _sign_in(user, remember: bool) -> None:
     from backend.push.services import device_label  # one naming of devices for pushes and sessions
 
     services.start_session(db.session(), user, remember, str(device_label(request.headers.get("User-Agent", ""))))
+    security_log.record(db.session(), "sign_in", user.id)
     db.session().commit()
     session.permanent = bool(remember and user.role == "client")
     login_user(user, remember=remember and user.role == "client")
@@ -136,6 +137,10 @@ def login():
             return response
         form.password.errors.append(result.error)
         status = 429 if result.rate_limited else 400
+        known = services.find_user(db.session(), form.email.data)
+        security_log.record(db.session(), "sign_in_limited" if result.rate_limited else "sign_in_failed",
+                            known.id if known else None)
+        db.session().commit()
     elif form.is_submitted():
         status = 400
     return render_template("accounts/login.html", form=form), status

@@ -1,5 +1,6 @@
 """security: ids never reused on SQLite; sign-in attempts by kind and device;
-sessions name their device; two-step sign-in (TOTP, recovery codes)
+sessions name their device; two-step sign-in (TOTP, recovery codes);
+the security log
 
 Revision ID: 0009_security
 Revises: 0007_live_messages
@@ -58,9 +59,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recovery_code") as batch_op:
         batch_op.create_index(batch_op.f("ix_recovery_code_user_id"), ["user_id"], unique=False)
+    op.create_table(
+        "security_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", backend.db.UTCDateTime(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("ip", sa.String(length=45), nullable=False),
+        sa.Column("detail", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_security_event_user_id_user"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["actor_id"], ["user.id"], name=op.f("fk_security_event_actor_id_user"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_event")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_security_event_at", "security_event", ["at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_security_event_at", table_name="security_event")
+    op.drop_table("security_event")
     op.drop_table("recovery_code")
     with op.batch_alter_table("user") as batch_op:
         batch_op.drop_column("totp_last_step")
