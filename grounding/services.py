@@ -369,3 +369,15 @@ def set_sharing(db: Session, client_id: int, share: bool) -> None:
 def therapist_may_see_log(db: Session, therapist_id: int, client_id: int) -> bool:
     """The sharing rule: a therapist sees a client's log only while linked and while allowed."""
     return is_linked(db, therapist_id, client_id) and shares_log(db, client_id)
+
+
+def personal_data(db: Session, user) -> dict:
+    """A client's grounding for "download my data": sessions, own exercises, choices, sharing."""
+    return {
+        "sessions": [session_dict(db, r) for r in sessions_of(db, user.id)],
+        "my_exercises": [{"title": c.title, "steps": c.steps, "on_plan": c.on_plan,
+                          "created_at": c.created_at.isoformat()} for c in custom_exercises_of(db, user.id)],
+        "chosen_for_my_plan": sorted(chosen_slugs(db, user.id)),
+        "recommended_to_me": [r.exercise_slug for r in recommendations_for(db, user.id)],
+        "log_shared_with_my_therapists": shares_log(db, user.id),
+    }

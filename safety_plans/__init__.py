@@ -27,6 +27,17 @@ def init_app(app: Flask) -> None:
     offline.init_app(app)
     live.init_app(app)
     reminders.register(app)
+    from backend.personal_data import add_source
+    from safety_plans.export import export_plan
+
+    def plan_data(db, user):
+        """The client's plan with its whole history (the plan export's format)."""
+        plan = services.plan_of(db, user) if user.role == "client" else None
+        return export_plan(db, plan) if plan else None
+
+    from safety_plans import services
+
+    add_source(app, "safety_plan", plan_data, _l("Your safety plan"))
     homes = app.config.setdefault("HOME_ENDPOINTS", {})
     homes.setdefault("client", "safety_plans.my_plan")
     homes.setdefault("therapist", "safety_plans.clients")

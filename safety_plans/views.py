@@ -353,7 +353,10 @@ def review_commitment(plan_id: int, commitment_id: int):
 def clients():
     """A therapist's clients, and invites still waiting to be used."""
     session = db.session()
+    from backend.accounts.data_rights import notices_for
+
     return render_template("safety_plans/clients.html",
+                           closed=notices_for(session, current_user.id), when=_when,
                            clients=services.plans_of_clients(session, current_user),
                            invites=services.open_invites(session, current_user),
                            format_code=services.format_code)

@@ -92,6 +92,13 @@ class NewPasswordForm(FlaskForm):
     )
 
 
+class CloseAccountForm(FlaskForm):
+    """Closing an account is confirmed with the password."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
 class ChangePasswordForm(FlaskForm):
     """The current password, then the new one."""
 

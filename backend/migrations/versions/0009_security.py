@@ -1,6 +1,6 @@
 """security: ids never reused on SQLite; sign-in attempts by kind and device;
 sessions name their device; two-step sign-in (TOTP, recovery codes);
-the security log
+the security log; closed accounts and the notices therapists see
 
 Revision ID: 0009_security
 Revises: 0007_live_messages
@@ -76,9 +76,31 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_security_event_at", "security_event", ["at"], unique=False)
+    op.create_table(
+        "closed_account",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("closed_at", backend.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_closed_account")),
+        sqlite_autoincrement=True,
+    )
+    op.create_table(
+        "closed_client_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("therapist_id", sa.Integer(), nullable=False),
+        sa.Column("client_name", sa.String(length=80), nullable=False),
+        sa.Column("closed_at", backend.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["therapist_id"], ["user.id"], name=op.f("fk_closed_client_notice_therapist_id_user"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_closed_client_notice")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_closed_client_notice_therapist_id", "closed_client_notice", ["therapist_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("closed_client_notice")
+    op.drop_table("closed_account")
     op.drop_index("ix_security_event_at", table_name="security_event")
     op.drop_table("security_event")
     op.drop_table("recovery_code")
