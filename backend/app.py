@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, broker, compress, core, db, errors, i18n, migrate, nav, offline, security
+from backend import access, accounts, assets, broker, compress, core, db, errors, guard, i18n, migrate, nav, offline, security
 from backend import audit  # noqa: F401 - the access log's table belongs to the platform, not to a feature
 from backend import push
 from backend.config import REPO_ROOT, build_config
@@ -18,7 +18,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.environ.get("TRYGG_INSTANCE_PATH") or (test_config or {}).get("INSTANCE_PATH")
         or REPO_ROOT / "instance"
     )
-    instance_path.mkdir(parents=True, exist_ok=True)
+    # Keys, mail and (by default) the database live here: only the owner may look inside.
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance_path.chmod(0o700)
     app = Flask(
         __name__,
         instance_path=str(instance_path),
@@ -32,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     broker.init_app(app)
+    guard.init_app(app)
     security.init_app(app)
     compress.init_app(app)
     i18n.init_app(app)
@@ -44,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     nav.init_app(app)
     push.init_app(app)
     _register_features(app)
+    db.never_reuse_ids(db.Base.metadata)
     return app
 
 

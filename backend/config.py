@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from backend.mail import mail_config
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,6 +50,7 @@ def build_config(instance_path: Path) -> dict:
     port = int(os.environ.get("PORT", "5000"))
     base_url = os.environ.get("TRYGG_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
     secure_cookies = urlsplit(base_url).scheme == "https"
+    cookie_prefix = "__Host-" if secure_cookies else ""
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'trygg.sqlite3'}"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
@@ -60,8 +63,10 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_NAME": "trygg_session",
-        "REMEMBER_COOKIE_NAME": "trygg_remember",
+        # Over https the cookies are __Host- ones: Secure, path /, never set by a subdomain.
+        "SESSION_COOKIE_NAME": f"{cookie_prefix}trygg_session",
+        "REMEMBER_COOKIE_NAME": f"{cookie_prefix}trygg_remember",
+        "HSTS": secure_cookies,
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
@@ -73,6 +78,8 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         "THERAPIST_IDLE_TIMEOUT": timedelta(minutes=30),
         "THERAPIST_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        # However long the cookies live, a client's sign-in ends on the server after a year.
+        "CLIENT_ABSOLUTE_TIMEOUT": timedelta(days=365),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long plan edit never expires
         "WTF_CSRF_SSL_STRICT": secure_cookies,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -83,4 +90,11 @@ def build_config(instance_path: Path) -> dict:
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_LIMIT_PER_ACCOUNT": 5,
         "LOGIN_LIMIT_PER_IP": 20,
+        # New accounts from one address in the window.
+        "REGISTER_WINDOW": timedelta(hours=1),
+        "REGISTER_LIMIT_PER_IP": 10,
+        # A browser that signed in before carries this signed cookie (a year): its own counter.
+        "DEVICE_COOKIE_NAME": f"{cookie_prefix}trygg_device",
+        "DEVICE_COOKIE_LIFETIME": timedelta(days=365),
+        **mail_config(),
     }

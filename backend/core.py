@@ -53,10 +53,20 @@ def healthz():
 
 
 def handle_http_error(exc: HTTPException):
-    """Plain pages (or JSON for the API) that say what happened and nothing more."""
+    """Plain pages (or JSON for the API) that say what happened and nothing more.
+
+    Headers the exception carries (`Allow` on 405, `Retry-After`, …) are kept."""
+    if exc.response is not None:  # a view or the request guard made the whole answer
+        return exc.response
     if request.path.startswith("/api/"):
-        return jsonify(error=exc.name, status=exc.code), exc.code
-    return render_template("error.html", code=exc.code, name=exc.name), exc.code
+        response = jsonify(error=exc.name, status=exc.code)
+    else:
+        response = current_app.make_response(render_template("error.html", code=exc.code, name=exc.name))
+    response.status_code = exc.code or 500
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_unexpected(exc: Exception):

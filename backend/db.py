@@ -5,13 +5,14 @@ Alembic migrations work on SQLite too (it rebuilds tables by name).
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -49,6 +50,17 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
+def never_reuse_ids(metadata: MetaData) -> None:
+    """SQLite hands a deleted row's id to the next insert unless the table says AUTOINCREMENT; an
+    id is shown and referenced (custom-<id>, logs, links), so a reused one would show another
+    person's words. Every table with one integer `id` key gets it (PostgreSQL sequences never
+    reuse). Called once the feature packages have declared their models."""
+    for table in metadata.tables.values():
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and key[0].name == "id" and key[0].type._type_affinity is Integer:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(timezone.utc)
@@ -64,9 +76,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _private_file(path: str | None) -> None:
+    """The SQLite file holds health data: owner-only (0600) from the moment it exists. SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with the pragmas and pool settings Trygg relies on."""
     if url.startswith("sqlite"):
+        _private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

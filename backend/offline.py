@@ -142,7 +142,9 @@ def versioned_page(render: Callable[[], "str | tuple"], *parts) -> Response:
     if response.status_code not in (200, 304):
         return response
     response.set_etag(version)
-    response.headers["Cache-Control"] = "private, no-cache"
+    # Not the browser's HTTP cache (health data, maybe a shared device): only the service worker's
+    # per-person cache keeps it, and revalidates with this ETag itself.
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers[KEEP_HEADER] = "1"
     return response
 

@@ -1,7 +1,8 @@
 """Security headers and CSRF for every response and every state-changing request."""
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, has_request_context
+from flask_login import current_user
 from backend.extensions import csrf
 
 # No inline script or style anywhere: everything comes from our own origin.
@@ -32,10 +33,21 @@ def security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if response.mimetype == "text/html":
-        # Pages carry personal data: never in a shared cache, checked with us on each visit.
-        headers.setdefault("Cache-Control", "private, no-cache")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if "Cache-Control" not in headers:  # assets, the service worker and streams set their own
+        if _signed_in():
+            # Anything answered to a signed-in person may carry health data: no cache keeps it
+            # (the service worker keeps what it chooses in its own per-person caches).
+            headers["Cache-Control"] = "no-store"
+        elif response.mimetype == "text/html":
+            headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _signed_in() -> bool:
+    """True when this request came from a signed-in person (never loads anyone otherwise)."""
+    return bool(has_request_context() and current_user and current_user.is_authenticated)
 
 
 def init_app(app: Flask) -> None:

@@ -69,6 +69,7 @@ def signed_in(base: str, email: str) -> requests.Session:
 def browsers(base: str, plan_id: int, item: str) -> list[float]:
     from playwright.sync_api import sync_playwright
     from support.live import CHROMIUM_ARGS, chromium_path
+    from support.two_step import complete_in_browser  # the therapist's second step (TOTP)
 
     times = []
     with sync_playwright() as pw:
@@ -80,6 +81,7 @@ def browsers(base: str, plan_id: int, item: str) -> list[float]:
             page.fill("input[name=email]", email)
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
+            complete_in_browser(page, email)
             page.goto(f"{base}/plans/{plan_id}/edit")
             pages.append(page)
         therapist, client = pages

@@ -21,4 +21,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     api.register_openapi(app)
     offline.init_app(app)
+    from backend.personal_data import add_source
+    from grounding.services import personal_data
+
+    add_source(app, "grounding", personal_data, _l("Your grounding"))
     add_nav_item(app, "grounding.index", _l("Grounding"), ("client", "therapist"), order=40)

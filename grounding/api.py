@@ -41,7 +41,7 @@ def list_sessions():
 
 _SESSION = {"type": "object", "required": ["client_uuid", "exercise"], "properties": {
     "client_uuid": {"type": "string", "format": "uuid", "description": "Made by the client; a retry reuses it"},
-    "exercise": {"type": "string", "description": "A catalog slug, or custom-<id> for one of the client's own"},
+    "exercise": {"type": "string", "minLength": 1, "description": "A catalog slug, or custom-<id> for one of the client's own"},
     "started_at": {"type": "string", "format": "date-time", "description": "With a time zone; default now"},
     "duration_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
     "distress_before": {"type": "integer", "minimum": 0, "maximum": 10, "nullable": True},

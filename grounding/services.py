@@ -14,16 +14,20 @@ import uuid as uuid_module
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.accounts.care import is_linked
 from backend.db import utcnow
+from backend.guard import MAX_ID
 from grounding.catalog import catalog
 from grounding.models import ChosenExercise, CustomExercise, GroundingSession, GroundingSharing, Recommendation
 
 MAX_DURATION = 24 * 3600
+# No session can predate Trygg; older times are typos or hostile.
+EARLIEST_SESSION = datetime(2020, 1, 1, tzinfo=timezone.utc)
 MAX_TITLE = 120
 MAX_STEPS = 30
 MAX_STEP_CHARS = 500
@@ -43,7 +47,10 @@ class GroundingError(ValueError):
 def custom_id(slug: str) -> int | None:
     """The id in a personal exercise's slug (`custom-<id>`), else None."""
     prefix, _, number = slug.partition("-")
-    return int(number) if prefix == "custom" and number.isdigit() else None
+    if prefix != "custom" or not (number.isascii() and number.isdigit()) or len(number) > 10:
+        return None
+    value = int(number)
+    return value if value <= MAX_ID else None
 
 
 def custom_exercise(db: Session, exercise_id: int) -> CustomExercise | None:
@@ -58,7 +65,10 @@ def exercise_title(db: Session, slug: str, locale: str) -> str:
         return found.localized(locale)["title"]
     number = custom_id(slug)
     custom = db.get(CustomExercise, number) if number is not None else None
-    return custom.title if custom else slug
+    if custom is not None:
+        return custom.title
+    with force_locale(locale):
+        return gettext("A removed exercise") if number is not None else slug
 
 
 def _known_for(db: Session, user_id: int, slug: str) -> bool:
@@ -92,9 +102,15 @@ def _started_at(value) -> datetime:
         raise GroundingError("started_at must be an ISO 8601 time", "started_at") from None
     if parsed.tzinfo is None:
         raise GroundingError("started_at needs a time zone (for example Z)", "started_at")
+    try:
+        parsed = parsed.astimezone(timezone.utc)  # overflows near year 1 and 9999
+    except OverflowError:
+        raise GroundingError("started_at is out of range", "started_at") from None
     if parsed > utcnow() + timedelta(minutes=10):
         raise GroundingError("started_at is in the future", "started_at")
-    return parsed.astimezone(timezone.utc)
+    if parsed < EARLIEST_SESSION:
+        raise GroundingError("started_at is too long ago", "started_at")
+    return parsed
 
 
 def parse_session(db: Session, user_id: int, payload) -> dict:
@@ -366,3 +382,15 @@ def stamp(db: Session, client_id: int) -> str:
     on_plan = db.scalar(select(func.count(CustomExercise.id)).where(
         CustomExercise.client_id == client_id, CustomExercise.on_plan.is_(True)))
     return "/".join([*parts, str(on_plan), str(shares_log(db, client_id))])
+
+
+def personal_data(db: Session, user) -> dict:
+    """A client's grounding for "download my data": sessions, own exercises, choices, sharing."""
+    return {
+        "sessions": [session_dict(db, r) for r in sessions_of(db, user.id)],
+        "my_exercises": [{"title": c.title, "steps": c.steps, "on_plan": c.on_plan,
+                          "created_at": c.created_at.isoformat()} for c in custom_exercises_of(db, user.id)],
+        "chosen_for_my_plan": sorted(chosen_slugs(db, user.id)),
+        "recommended_to_me": [r.exercise_slug for r in recommendations_for(db, user.id)],
+        "log_shared_with_my_therapists": shares_log(db, user.id),
+    }

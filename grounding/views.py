@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from backend import db
+from backend import audit, db
 from backend.access import require, roles, signed_in
 from backend.accounts.care import clients_of
 from backend.offline import versioned_page
@@ -26,6 +26,17 @@ KIND_LABELS = {
     "breathing": _l("Breathing"),
     "custom": _l("My own exercise"),
 }
+
+
+# What a therapist's access to a client's grounding is logged as (shown on the client's access log).
+LOG, EXERCISES, EXERCISE = "grounding_log", "grounding", "grounding_exercise"
+
+
+def _log(client_id: int, action: str, object_type: str, object_id: int | None = None) -> None:
+    """Record a therapist's read or change of a client's grounding; the caller commits. A client's
+    own use is not an access by someone else."""
+    if current_user.role != "client" and current_user.id != client_id:
+        audit.record(db.session(), current_user, client_id, action, object_type, object_id)
 
 
 def _locale() -> str:
@@ -156,6 +167,7 @@ def _custom_form(client_id: int, done_url: str, client_name: str | None = None):
         except services.GroundingError as exc:
             getattr(form, exc.field or "title").errors.append(str(exc))
         else:
+            _log(client_id, "change", EXERCISE, exercise.id)
             db.session().commit()
             flash(_("Saved. “%(title)s” is now on the plan.", title=exercise.title), "success")
             return redirect(done_url)
@@ -169,6 +181,8 @@ def custom_player(exercise_id: int):
     """The player for a personal exercise."""
     exercise = services.custom_exercise(db.session(), exercise_id)
     require(access.may_play_custom(db.session(), current_user, exercise))
+    _log(exercise.client_id, "open", EXERCISE, exercise.id)
+    db.session().commit()
     data = {"slug": exercise.slug, "kind": "custom", "title": exercise.title, "purpose": "",
             "steps": exercise.steps, "cautions": [], "pacer": None, "alternative": None,
             "minutes": max(1, len(exercise.steps)), "optional": False, "default": False}
@@ -183,6 +197,7 @@ def custom_delete(exercise_id: int):
     exercise = services.custom_exercise(session, exercise_id)
     require(access.may_play_custom(session, current_user, exercise))
     client_id = exercise.client_id
+    _log(client_id, "change", EXERCISE, exercise.id)
     session.delete(exercise)
     session.commit()
     flash(_("The exercise was removed."), "info")
@@ -206,6 +221,8 @@ def client(client_id: int):
                "customs": services.custom_exercises_of(session, client_id)}
     if context["may_see_log"]:
         context.update(_chart_context(client_id))
+    _log(client_id, "open", LOG if context["may_see_log"] else EXERCISES)
+    session.commit()
     return render_template("grounding/client.html", **context)
 
 
@@ -223,6 +240,7 @@ def recommend(client_id: int):
     else:
         services.recommend(session, current_user.id, client_id, slug)
         flash(_("Recommended. It now shows on your client's plan."), "success")
+    _log(client_id, "change", EXERCISES)
     session.commit()
     return redirect(url_for("grounding.client", client_id=client_id))
 

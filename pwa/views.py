@@ -106,7 +106,10 @@ def offline():
 OPENAPI_PATHS = {
     "/api/v1/offline": {"get": {
         "summary": "The pages the service worker keeps offline for the signed-in user, and where / leads",
-        "responses": {"200": {"description": "{\"urls\": [path, ...], \"home\": path or null}"},
+        "responses": {"200": {"description": "{\"urls\": [path, ...], \"home\": path or null}",
+                              "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                  "urls": {"type": "array", "items": {"type": "string"}},
+                                  "home": {"type": "string", "nullable": True}}}}}},
                       "401": {"description": "Not signed in"}}}},
 }
 

@@ -18,14 +18,28 @@ def init_app(app: Flask) -> None:
     from safety_plans import models  # noqa: F401 - declares the tables
     from safety_plans import demo, live, offline, reminders
     from safety_plans.api import api
+    from safety_plans.openapi import openapi_document
     from safety_plans.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(api)
+    # The request guard checks JSON bodies against the types this document gives them.
+    app.extensions["trygg.openapi_document"] = openapi_document
     offline.init_app(app)
     live.init_app(app)
     reminders.register(app)
     demo.init_app(app)
+    from backend.personal_data import add_source
+    from safety_plans.export import export_plan
+
+    def plan_data(db, user):
+        """The client's plan with its whole history (the plan export's format)."""
+        plan = plans.plan_of(db, user) if user.role == "client" else None
+        return export_plan(db, plan) if plan else None
+
+    from safety_plans import plans
+
+    add_source(app, "safety_plan", plan_data, _l("Your safety plan"))
     add_nav_item(app, "safety_plans.my_plan", _l("My plan"), ("client",), order=10)
     add_nav_item(app, "safety_plans.my_plan_edit", _l("Edit plan"), ("client",), order=20)
     add_nav_item(app, "safety_plans.care_page", _l("My therapists"), ("client",), order=30)

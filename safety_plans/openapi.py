@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from backend.guard import MAX_ID
 from backend.openapi import registered_paths
 
 from safety_plans.content import SECTION_KEYS
@@ -15,8 +16,10 @@ from safety_plans.ops import OP_TYPES
 from safety_plans.ops import TEXT_LIMITS
 
 _ERR = {"$ref": "#/components/responses/Error"}
-_PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_CID = {"name": "commitment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+# Ids are PostgreSQL INTEGERs; larger numbers name nothing (404).
+_ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+_PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": _ID}
+_CID = {"name": "commitment_id", "in": "path", "required": True, "schema": _ID}
 
 
 def _ok(schema_ref: str, description: str = "OK") -> dict:
@@ -51,12 +54,13 @@ PATHS = {
                 "responses": {"200": _ok("Plan"), **_errors(401, 403, 404)}},
         "patch": {"summary": "Change the plan's country (client only)", "parameters": [_PLAN_ID],
                   "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                      "type": "object", "properties": {"country": {"type": "string"}}, "required": ["country"]}}}},
+                      "type": "object", "properties": {"country": {"type": "string", "minLength": 2, "maxLength": 2}},
+                      "required": ["country"]}}}},
                   "responses": {"200": {"description": "Updated"}, **_errors(400, 401, 403, 404, 422)}},
     },
     "/api/v1/plans/{plan_id}/changes": {
         "get": {"summary": "Changes after a revision (catch-up feed), oldest first", "parameters": [
-                    _PLAN_ID, {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+                    _PLAN_ID, {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
                 "responses": {"200": _ok("ChangeFeed"), **_errors(400, 401, 403, 404)}},
         "post": {"summary": "Apply a batch of ops (idempotent by op uuid)", "parameters": [_PLAN_ID],
                  "requestBody": _body("OpBatch"),
@@ -107,8 +111,8 @@ SCHEMAS = {
         "item": {"type": "string", "description": "the item's uuid (made by the client for add)"},
         "section": {"type": "string", "enum": list(SECTION_KEYS), "description": "required for add"},
         "fields": {"$ref": "#/components/schemas/Fields"},
-        "position": {"type": "integer", "minimum": 0, "description": "index in the section (add, move)"},
-        "base_version": {"type": "integer", "minimum": 0,
+        "position": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "description": "index in the section (add, move)"},
+        "base_version": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
                          "description": "the item version the change was based on (required for edit, delete)"}}},
     "OpBatch": {"type": "object", "required": ["ops"], "properties": {
         "ops": {"type": "array", "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/Op"}}}},
@@ -149,7 +153,7 @@ SCHEMAS = {
         "commitments": {"type": "array", "items": {"$ref": "#/components/schemas/Commitment"}},
         "crisis_lines": {"type": "array", "items": {"$ref": "#/components/schemas/CrisisLine"}}}},
     "NewCommitment": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "maxLength": 500}, "due": {"type": "string", "format": "date"},
+        "text": {"type": "string", "minLength": 1, "maxLength": 500}, "due": {"type": "string", "format": "date"},
         "made_on": {"type": "string", "format": "date"}, "uuid": {"type": "string"}}},
     "CommitmentReview": {"type": "object", "required": ["status"], "properties": {
         "status": {"type": "string", "enum": ["open", "kept", "partly", "not_kept"]},
@@ -178,7 +182,8 @@ def openapi_document() -> dict:
         "servers": [{"url": "/"}],
         "paths": {**PATHS, **registered_paths(current_app)},
         "components": {
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "trygg_session"}},
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
+                                            "name": current_app.config["SESSION_COOKIE_NAME"]}},
             "schemas": SCHEMAS,
             "responses": {"Error": {"description": "Refused; nothing was changed",
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},

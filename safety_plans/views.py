@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 
-from backend import audit, db
+from backend import audit, db, security_log
 from backend.access import roles
 from backend.offline import versioned_page
 from backend.accounts import care
@@ -279,6 +279,7 @@ def export(plan_id: int):
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "export")
     body = export_plan(session, plan)
+    security_log.record(session, "export", plan.owner_id, current_user.id, detail=f"plan {plan.id}")
     session.commit()
     response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'
@@ -296,8 +297,24 @@ def access_log(plan_id: int):
     return render_template("safety_plans/access_log.html", plan=plan, lines=lines)
 
 
-def _access_what(action: str, name: str, times: int) -> str:
+def _access_what(action: str, object_type: str, name: str, times: int) -> str:
     """"Dr Berg opened your plan 3 times" in the reader's language (plural forms per language)."""
+    kind = (action, object_type)
+    if kind == ("open", "grounding_log"):
+        return ngettext("%(name)s opened your grounding log and exercises once",
+                        "%(name)s opened your grounding log and exercises %(num)d times", times, name=name)
+    if kind == ("open", "grounding"):
+        return ngettext("%(name)s opened your grounding exercises once",
+                        "%(name)s opened your grounding exercises %(num)d times", times, name=name)
+    if kind == ("open", "grounding_exercise"):
+        return ngettext("%(name)s opened one of your own grounding exercises once",
+                        "%(name)s opened your own grounding exercises %(num)d times", times, name=name)
+    if kind == ("change", "grounding"):
+        return ngettext("%(name)s changed the exercises recommended to you once",
+                        "%(name)s changed the exercises recommended to you %(num)d times", times, name=name)
+    if kind == ("change", "grounding_exercise"):
+        return ngettext("%(name)s changed your own grounding exercises once",
+                        "%(name)s changed your own grounding exercises %(num)d times", times, name=name)
     if action == "print":
         return ngettext("%(name)s printed your plan once", "%(name)s printed your plan %(num)d times", times, name=name)
     if action == "export":
@@ -312,7 +329,7 @@ def access_line(group: audit.AccessGroup) -> dict:
     """One calm line of the access log: who, what, how often, and when in the reader's time."""
     from babel.dates import format_skeleton, format_time
 
-    what = _access_what(group.action, group.actor, group.times)
+    what = _access_what(group.action, group.object_type, group.actor, group.times)
     zone, locale = _zone(), _locale()
     first, last = group.first.astimezone(zone), group.last.astimezone(zone)
     today = utcnow().astimezone(zone).date()
@@ -397,7 +414,10 @@ def review_commitment(plan_id: int, commitment_id: int):
 def clients():
     """A therapist's clients, and invites still waiting to be used."""
     session = db.session()
+    from backend.accounts.data_rights import notices_for
+
     return render_template("safety_plans/clients.html",
+                           closed=notices_for(session, current_user.id), when=_when,
                            clients=plan_rules.plans_of_clients(session, current_user),
                            invites=invites.open_invites(session, current_user),
                            format_code=invites.format_code)

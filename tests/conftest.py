@@ -17,7 +17,7 @@ from support.forms import AuthActions
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count()
 
-pytest_plugins = ["support.live", "support.plans", "support.grounding"]
+pytest_plugins = ["support.live", "support.plans", "support.grounding", "support.mail"]
 
 
 def pytest_sessionstart(session) -> None:

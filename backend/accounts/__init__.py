@@ -18,7 +18,10 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
-    from backend.accounts import admin, care, views  # noqa: F401 - care declares its model
+    from backend import security_log  # noqa: F401 - declares SecurityEvent
+    from backend.accounts import data_rights  # noqa: F401 - declares the closed-account tables
+    from backend.accounts import account, admin, care, recovery, two_step_views, views  # noqa: F401 - models, routes
+    from backend.nav import add_nav_item
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -26,4 +29,11 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
+    from backend.accounts.data_rights import account_data
+    from backend.personal_data import add_source
+
+    add_source(app, "account", account_data, _l("Your account"))
+    add_nav_item(app, "account.index", account.NAV_LABEL, ("client", "therapist", "admin"), order=90)
+    add_nav_item(app, "admin.security", _l("Security log"), ("admin",), order=80)
     app.cli.add_command(admin.create_user_command)

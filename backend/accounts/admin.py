@@ -4,12 +4,13 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
-from backend import db
+from backend import db, security_log
 from backend.access import roles
 from backend.accounts import services
 from backend.accounts.forms import CreateUserForm
@@ -34,6 +35,7 @@ def users():
             form.email.errors.append(str(exc))
             status = 400
         else:
+            security_log.record(db.session(), "admin_created_user", user.id, current_user.id, detail=user.role)
             db.session().commit()
             flash(_("Account created for %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
@@ -41,6 +43,18 @@ def users():
         status = 400
     people = db.session().scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("accounts/admin_users.html", form=form, people=people), status
+
+
+@bp.route("/security")
+@roles("admin")
+def security():
+    """The security log, newest first (optionally one kind of event)."""
+    from backend.accounts.account import when
+
+    kind = request.args.get("kind") or None
+    events = security_log.recent(db.session(), kind if kind in security_log.KINDS else None)
+    return render_template("accounts/admin_security.html", events=events, kinds=security_log.KINDS,
+                           kind=kind, when=when)
 
 
 @click.command("create-user")

@@ -27,7 +27,9 @@ class NewPasswordMixin:
 
     def validate_password(self, field) -> None:
         """Refuse short, overlong and common passwords."""
-        problem = password_problem(field.data or "", getattr(self, "email").data or "")
+        name = getattr(self, "display_name", None)
+        problem = password_problem(field.data or "", getattr(self, "email").data or "",
+                                   (name.data or "") if name is not None else "")
         if problem:
             raise ValidationError(problem)
 
@@ -68,4 +70,43 @@ class CreateUserForm(NewPasswordMixin, FlaskForm):
         description=_l("Give it to the person in a safe way; they can change it later."),
         validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotForm(FlaskForm):
+    """Where to send a password-reset link."""
+
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email address.")), EMAIL_SHAPE, Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password (after a reset link, or when changing it); checked against the account's own
+    email and name by the view, which knows them."""
+
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters. A few words together are easy to remember."),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": 10},
+    )
+
+
+class CloseAccountForm(FlaskForm):
+    """Closing an account is confirmed with the password."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters. A few words together are easy to remember."),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": 10},
     )

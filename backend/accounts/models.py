@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db import Base, UTCDateTime, utcnow
@@ -25,6 +25,10 @@ class User(UserMixin, Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-step sign-in (TOTP): the shared secret, and the last time step accepted, so that no code
+    # is ever accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     sessions: Mapped[list["AuthSession"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -60,12 +64,15 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     remember: Mapped[bool] = mapped_column(default=False)
+    # What the person sees under "where you are signed in" (browser and system, no version).
+    device_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class LoginAttempt(Base):
-    """A failed sign-in, kept for a while to rate-limit guessing by account and by address."""
+    """A sign-in (or registration) attempt, written before it is evaluated and kept for a while
+    to rate-limit guessing by account, by address and by device."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
@@ -77,3 +84,19 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "login" or "register" (registrations are limited per address too).
+    kind: Mapped[str] = mapped_column(String(16), default="login", server_default="login")
+    # The device cookie's id when the attempt came from a browser that signed in to this account
+    # before: those attempts are counted per device, so guessing elsewhere never locks it out.
+    device: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+
+
+class RecoveryCode(Base):
+    """A one-time code for signing in without the authenticator app (kept only as a hash)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,6 +1,8 @@
 """Password hashing (argon2id) and the password policy: length, not a common password."""
 from __future__ import annotations
 
+import gzip
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 
 MIN_LENGTH = 10
+_DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 MAX_LENGTH = 256
 # OWASP's argon2id baseline: 19 MiB memory, 2 iterations, 1 lane.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
@@ -18,21 +21,35 @@ _DUMMY_HASH = HASHER.hash("not a real password, only for timing")
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    """The shipped list of common passwords, lower-cased."""
-    path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    """The shipped list of common passwords (about 30,000), lower-cased."""
+    path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
 
 
-def password_problem(password: str, email: str = "") -> str | None:
+def _personal_words(email: str, name: str) -> list[str]:
+    """The parts of a person's own email and name that a guesser would try first."""
+    email = email.lower()
+    words = [email, email.partition("@")[0], name.lower(), name.lower().replace(" ", "")]
+    words += re.split(r"[\W_]+", email.partition("@")[0]) + name.lower().split()
+    return [w for w in words if len(w) >= 4]
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
     """Why a new password is not acceptable, in the user's language, or None if it is fine."""
     if len(password) < MIN_LENGTH:
         return _("Use at least %(n)d characters.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
         return _("Use at most %(n)d characters.", n=MAX_LENGTH)
     lowered = password.lower()
-    if lowered in common_passwords() or (email and lowered == email.lower()):
+    # What is left when the decorations people add (digits, symbols at either end) come off.
+    core = _DECORATION.sub("", lowered)
+    common = common_passwords()
+    if lowered in common or core in common or (len(set(lowered)) <= 3 and len(lowered) < 24):
         return _("This password is too common and easy to guess. Try a few words together.")
+    for word in _personal_words(email, name):
+        if len(_DECORATION.sub("", lowered.replace(word, ""))) < MIN_LENGTH // 2:
+            return _("Your password should not be your email or name. Try a few words together.")
     return None
 
 

@@ -25,6 +25,10 @@ class AccountError(ValueError):
     """A rule was broken; the message is for the user, in their language."""
 
 
+class WrongPassword(AccountError):
+    """The current password given to confirm something was not the right one."""
+
+
 def normalise_email(email: str) -> str:
     """Emails compare case-insensitively and without surrounding spaces."""
     return email.strip().lower()
@@ -55,6 +59,15 @@ def create_user(
     return user
 
 
+def register_client(db: Session, email: str, password: str, **fields) -> User | None:
+    """A new client account, or None when the email is taken. Both take about the same time (one
+    argon2 hash), and the caller answers both the same way, so registration reveals nothing."""
+    if find_user(db, email) is not None:
+        hash_password(password)  # the work a new account would have cost
+        return None
+    return create_user(db, email, password, role="client", **fields)
+
+
 @dataclass
 class LoginResult:
     """What a sign-in attempt came to: a user, or a message for the form."""
@@ -64,58 +77,87 @@ class LoginResult:
     rate_limited: bool = False
 
 
-def _recent_failures(db: Session, column, value: str, since: datetime) -> int:
-    """Failed attempts for one email or address since a moment."""
-    return db.scalar(
-        select(func.count(LoginAttempt.id)).where(column == value, LoginAttempt.at >= since)
-    ) or 0
+def _recent(db: Session, since: datetime, *conditions) -> int:
+    """Attempts matching the conditions since a moment."""
+    return db.scalar(select(func.count(LoginAttempt.id)).where(LoginAttempt.at >= since, *conditions)) or 0
 
 
-def authenticate(db: Session, email: str, password: str, ip: str, config: dict) -> LoginResult:
-    """Check a sign-in, rate-limited per account and per address.
+def _too_many(config: dict) -> LoginResult:
+    minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
+    return LoginResult(
+        error=_(
+            "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
+            "again. If you are in crisis, the crisis lines below are always open.",
+            minutes=minutes,
+        ),
+        rate_limited=True,
+    )
 
-    The failure message is the same whether or not the account exists.
+
+def authenticate(db: Session, email: str, password: str, ip: str, config: dict,
+                 device: tuple[int, str] | None = None) -> LoginResult:
+    """Check a sign-in, rate-limited without races and without locking the owner out.
+
+    The attempt is written and committed *before* it is counted, so of any number of parallel
+    guesses at most the limit see a count within it (each sees at least every attempt committed
+    before its own). `device` is the (user id, device id) of a valid device cookie: a browser that
+    signed in to this account before is counted on its own (OWASP's device cookies); every other
+    browser is counted per account and per address. The failure message is the same whether or
+    not the account exists, and one argon2 verification runs either way.
     """
     email = normalise_email(email)
     since = utcnow() - config["LOGIN_WINDOW"]
-    minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
-    if (
-        _recent_failures(db, LoginAttempt.email, email, since) >= config["LOGIN_LIMIT_PER_ACCOUNT"]
-        or _recent_failures(db, LoginAttempt.ip, ip, since) >= config["LOGIN_LIMIT_PER_IP"]
-    ):
-        return LoginResult(
-            error=_(
-                "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
-                "again. If you are in crisis, the crisis lines below are always open.",
-                minutes=minutes,
-            ),
-            rate_limited=True,
-        )
     user = find_user(db, email)
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
-        db.add(LoginAttempt(email=email, ip=ip))
-        db.commit()
+    trusted = device[1] if device and user is not None and device[0] == user.id else None
+    db.add(LoginAttempt(email=email, ip=ip, device=trusted, kind="login", at=utcnow()))
+    db.commit()
+    if trusted:
+        limited = _recent(db, since, LoginAttempt.device == trusted) > config["LOGIN_LIMIT_PER_ACCOUNT"]
+    else:
+        untrusted = (LoginAttempt.kind == "login", LoginAttempt.device.is_(None))
+        limited = (
+            _recent(db, since, LoginAttempt.email == email, *untrusted) > config["LOGIN_LIMIT_PER_ACCOUNT"]
+            or _recent(db, since, LoginAttempt.ip == ip, *untrusted) > config["LOGIN_LIMIT_PER_IP"]
+        )
+    if limited:
+        return _too_many(config)
+    # Always one argon2 verification (against a dummy hash when there is no account), so the time
+    # taken does not say whether an email is registered.
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None or not matches or not user.active:
         return LoginResult(error=_("That email and password do not match. Please try again."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    mine = LoginAttempt.device == trusted if trusted else LoginAttempt.device.is_(None)
+    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, mine))
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
     return LoginResult(user=user)
 
 
-def start_session(db: Session, user: User, remember: bool) -> str:
+def registration_allowed(db: Session, ip: str, config: dict) -> bool:
+    """Registrations per address are limited (recorded first, then counted, as sign-ins are)."""
+    since = utcnow() - config["REGISTER_WINDOW"]
+    db.add(LoginAttempt(email="", ip=ip, kind="register", at=utcnow()))
+    db.commit()
+    count = _recent(db, since, LoginAttempt.kind == "register", LoginAttempt.ip == ip)
+    return count <= config["REGISTER_LIMIT_PER_IP"]
+
+
+def start_session(db: Session, user: User, remember: bool, device_label: str = "") -> str:
     """Record a new signed-in browser and return its fresh token (a new id at every login)."""
     token = secrets.token_urlsafe(32)
-    db.add(AuthSession(token=token, user_id=user.id, remember=remember and user.role == "client"))
+    db.add(AuthSession(token=token, user_id=user.id, remember=remember and user.role == "client",
+                       device_label=device_label[:80]))
     db.flush()
     user.auth_token = token
     return token
 
 
 def session_expired(auth: AuthSession, config: dict, now: datetime) -> bool:
-    """Therapists and admins are signed out after 30 idle minutes or 12 hours in all."""
+    """Therapists and admins are signed out after 30 idle minutes or 12 hours in all; clients
+    after a year in all, whatever their cookies say."""
     if auth.user.role == "client":
-        return False
+        return now - auth.created_at > config["CLIENT_ABSOLUTE_TIMEOUT"]
     return (
         now - auth.last_seen_at > config["THERAPIST_IDLE_TIMEOUT"]
         or now - auth.created_at > config["THERAPIST_ABSOLUTE_TIMEOUT"]
@@ -145,3 +187,44 @@ def end_session(db: Session, token: str | None) -> None:
     if token:
         db.execute(delete(AuthSession).where(AuthSession.token == token))
         db.commit()
+
+
+def set_password(db: Session, user: User, password: str, keep_token: str | None = None) -> None:
+    """A new password for an account; every other signed-in browser is signed out (all of them
+    unless `keep_token` names the one making the change)."""
+    problem = password_problem(password, user.email, user.display_name)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    query = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        query = query.where(AuthSession.token != keep_token)
+    db.execute(query)
+    db.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+
+
+def sessions_of(db: Session, user: User) -> list[AuthSession]:
+    """Where this person is signed in, most recently used first."""
+    return list(db.scalars(select(AuthSession).where(AuthSession.user_id == user.id)
+                           .order_by(AuthSession.last_seen_at.desc(), AuthSession.id.desc())))
+
+
+def end_session_of(db: Session, user: User, session_id: int) -> bool:
+    """Sign one of this person's own browsers out; False if it is not theirs (or already gone)."""
+    result = db.execute(delete(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user.id))
+    return bool(result.rowcount)
+
+
+def end_other_sessions(db: Session, user: User, keep_token: str | None) -> int:
+    """Sign out everywhere but here; returns how many browsers were signed out."""
+    query = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        query = query.where(AuthSession.token != keep_token)
+    return db.execute(query).rowcount or 0
+
+
+def change_password(db: Session, user: User, current: str, new: str, keep_token: str | None) -> None:
+    """Change a password after checking the current one; other browsers are signed out."""
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword(_("That is not your current password."))
+    set_password(db, user, new, keep_token=keep_token)

@@ -1,4 +1,4 @@
-"""Register, sign in, sign out."""
+"""Register, sign in, sign out, and the links sent by mail."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -6,11 +6,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import IntegrityError
 
-from backend import db
+from backend import db, security_log
 from backend.access import public, signed_in
-from backend.accounts import services
+from backend.accounts import mails as account_mail
+from backend.accounts import devices, services, tokens, two_step
 from backend.accounts.forms import LoginForm, RegisterForm
 from backend.i18n import DEFAULT_COUNTRY
 
@@ -38,7 +41,10 @@ def _sign_in(user, remember: bool) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
-    services.start_session(db.session(), user, remember)
+    from backend.push.services import device_label  # one naming of devices for pushes and sessions
+
+    services.start_session(db.session(), user, remember, str(device_label(request.headers.get("User-Agent", ""))))
+    security_log.record(db.session(), "sign_in", user.id)
     db.session().commit()
     session.permanent = bool(remember and user.role == "client")
     login_user(user, remember=remember and user.role == "client")
@@ -51,30 +57,58 @@ def _sign_in(user, remember: bool) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
-    """Anyone may create a client account."""
+    """Anyone may create a client account. The answer is "check your email" whether or not the
+    address already has an account; the mail says which (finish here, or sign in)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not services.registration_allowed(db.session(), request.remote_addr or "?", current_app.config):
+        form.email.errors.append(_("Too many new accounts from this network. Please try again in an hour."))
+        return render_template("accounts/register.html", form=form), 429
+    if valid:
         locale = str(get_locale())
+        email = services.normalise_email(form.email.data)
         try:
-            user = services.create_user(
-                db.session(),
-                form.email.data,
-                form.password.data,
-                role="client",
-                display_name=(form.display_name.data or "").strip(),
-                locale=locale,
+            user = services.register_client(
+                db.session(), email, form.password.data,
+                display_name=(form.display_name.data or "").strip(), locale=locale,
                 country=DEFAULT_COUNTRY.get(locale, "NO"),
             )
+            db.session().commit()
+        except IntegrityError:  # the same address registered at the same moment
+            db.session().rollback()
+            user = None
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            _sign_in(user, remember=True)
-            flash(_("Welcome to Trygg. Your account is ready."), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            account_mail.registration(email, user, request.args.get("next"))
+            return redirect(url_for("auth.register_sent"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/register/sent")
+@public
+def register_sent():
+    """Where every registration ends: the same words for a new and a known address."""
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str):
+    """The link in the registration mail: a button (a POST, so a link alone never signs anyone
+    into an account) that signs the new client in."""
+    user = tokens.user_for_token(db.session(), current_app.config["SECRET_KEY"], "welcome", token)
+    if user is None:
+        return render_template("accounts/link_expired.html"), 404
+    form = FlaskForm()
+    if form.validate_on_submit():
+        _sign_in(user, remember=True)
+        flash(_("Welcome to Trygg. Your account is ready."), "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/welcome.html", form=form, person=user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -86,15 +120,27 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        device = devices.read(request.cookies, current_app.config)
         result = services.authenticate(
             db.session(), form.email.data, form.password.data, request.remote_addr or "?",
-            current_app.config,
+            current_app.config, device=device,
         )
+        if result.user is not None and two_step.required(result.user):
+            db.session().commit()
+            from backend.accounts.two_step_views import start
+
+            return start(result.user, bool(form.remember.data), request.args.get("next"))
         if result.user is not None:
             _sign_in(result.user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember(response, result.user.id, current_app.config, device)
+            return response
         form.password.errors.append(result.error)
         status = 429 if result.rate_limited else 400
+        known = services.find_user(db.session(), form.email.data)
+        security_log.record(db.session(), "sign_in_limited" if result.rate_limited else "sign_in_failed",
+                            known.id if known else None)
+        db.session().commit()
     elif form.is_submitted():
         status = 400
     return render_template("accounts/login.html", form=form), status

@@ -17,6 +17,12 @@ def run_migrations() -> None:
     """Run online; SQLite needs batch mode to alter tables."""
     engine = get_engine(app)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Rebuilding a table (batch mode) drops the old one; with foreign keys on, that drop
+            # deletes every row that references it (ON DELETE CASCADE). Off for the migration,
+            # outside any transaction (SQLite ignores it inside one), checked again at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
@@ -25,7 +31,13 @@ def run_migrations() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left dangling references: {broken[:5]}")
         connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 run_migrations()

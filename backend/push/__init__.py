@@ -74,7 +74,20 @@ def vapid_keys_command(new: bool) -> None:
 def init_app(app: Flask) -> None:
     """Settings page, subscription API, the daily reminder source and the worker commands."""
     from backend.push import api, models, views  # noqa: F401 - models declares the tables
-    from backend.push.reminders import register_daily
+    from backend.personal_data import add_source
+    from backend.push.reminders import chosen, register_daily
+
+    def push_data(db, user):
+        """Devices that get reminders (their names, not their keys) and the reminder settings."""
+        from sqlalchemy import select
+
+        devices = db.scalars(select(models.PushSubscription).where(models.PushSubscription.user_id == user.id))
+        settings = db.get(models.NotificationSettings, user.id)
+        return {"devices": [{"device": d.label, "since": d.created_at.isoformat()} for d in devices],
+                "settings": None if settings is None else {
+                    **chosen(db, user.id), "daily_time": settings.daily_time.isoformat()}}
+
+    add_source(app, "reminders", push_data, _l("Your reminders"))
 
     env_hosts = os.environ.get("PUSH_SERVICE_HOSTS")
     app.config.setdefault(

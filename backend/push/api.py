@@ -15,16 +15,29 @@ from backend.push.keys import load_keys
 bp = Blueprint("push_api", __name__, url_prefix="/api/v1/push")
 
 # For the API's OpenAPI document (whoever builds /api/v1/openapi.json merges these paths).
+_ERR = {"description": "Refused", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}}}}
+_SUBSCRIPTION = {"type": "object", "required": ["endpoint", "keys"], "properties": {
+    "endpoint": {"type": "string", "format": "uri", "description": "an https URL of a known push service"},
+    "expirationTime": {"type": "number", "nullable": True},
+    "keys": {"type": "object", "required": ["p256dh", "auth"], "properties": {
+        "p256dh": {"type": "string"}, "auth": {"type": "string"}}}}}
 OPENAPI_PATHS = {
     "/api/v1/push/public-key": {"get": {
         "summary": "The VAPID public key (applicationServerKey) to subscribe with",
-        "responses": {"200": {"description": "{\"publicKey\": base64url}"}}}},
+        "responses": {"200": {"description": "{\"publicKey\": base64url}", "content": {"application/json": {
+            "schema": {"type": "object", "properties": {"publicKey": {"type": "string"}}}}}},
+            "401": _ERR}}},
     "/api/v1/push/subscriptions": {
         "post": {"summary": "Add this browser's push subscription (PushSubscription.toJSON())",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _SUBSCRIPTION}}},
                  "responses": {"201": {"description": "{\"id\", \"label\"}"},
-                               "400": {"description": "not a valid subscription"}}},
+                               "400": _ERR, "401": _ERR}},
         "delete": {"summary": "Remove this browser's subscription ({\"endpoint\"})",
-                   "responses": {"204": {"description": "removed (or was not there)"}}}},
+                   "requestBody": {"content": {"application/json": {"schema": {
+                       "type": "object", "properties": {"endpoint": {"type": "string"}}}}}},
+                   "responses": {"204": {"description": "removed (or was not there)"},
+                                 "400": _ERR, "401": _ERR}}},
 }
 
 
@@ -54,7 +67,8 @@ def add_subscription():
 @signed_in
 def remove_subscription():
     """Forget this browser's subscription (idempotent)."""
-    endpoint = str((request.get_json(silent=True) or {}).get("endpoint") or "")
+    body = request.get_json(silent=True)
+    endpoint = str((body if isinstance(body, dict) else {}).get("endpoint") or "")
     if services.remove_subscription(db.session(), current_user, endpoint):
         db.session().commit()
     return "", 204

@@ -6,6 +6,8 @@ import re
 from playwright.sync_api import expect
 from support.live import asked_reload
 
+from support.mail import last_mail_to, link_in
+
 PASSWORD = "a calm walk by the river"
 
 
@@ -20,6 +22,9 @@ def test_register_logout_login_and_switch_language(live_server, new_page):
     page.get_by_label("Email").fill("ingrid@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(live_server.url + link_in(last_mail_to(live_server.app, "ingrid@example.org"), "/auth/welcome/"))
+    page.get_by_role("button", name="Open Trygg").click()
     expect(page.get_by_role("status").first).to_contain_text("Welcome to Trygg")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 

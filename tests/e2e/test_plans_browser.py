@@ -6,6 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
+from support.two_step import complete_in_browser
+
+from support.mail import last_mail_to, link_in
+
 from backend.accounts.services import create_user
 from backend.db import session_scope
 
@@ -22,6 +26,7 @@ def _sign_in(page, url, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    complete_in_browser(page, email)
 
 
 def open_menu(page, name):
@@ -49,6 +54,9 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     client.get_by_label("E-post").fill("ingrid@example.org")
     client.get_by_label("Passord").fill(PASSWORD)
     client.get_by_role("button", name="Opprett konto").click()
+    expect(client.get_by_role("heading", name="Sjekk e-posten din")).to_be_visible()
+    client.goto(live_server.url + link_in(last_mail_to(live_server.app, "ingrid@example.org"), "/auth/welcome/"))
+    client.get_by_role("button", name="Åpne Trygg").click()
     expect(client.get_by_text("Dr Berg inviterer deg")).to_be_visible()
     client.get_by_role("button", name="Godta").click()
     expect(client.get_by_role("status")).to_contain_text("Dr Berg kan nå se")

@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from support.two_step import complete_in_browser
+
 from backend.accounts import care
 from backend.accounts.services import create_user
 from backend.db import session_scope
@@ -33,6 +35,7 @@ def _open_editor(page, url, email, plan_id):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    complete_in_browser(page, email)
     page.goto(f"{url}/plans/{plan_id}/edit")
 
 

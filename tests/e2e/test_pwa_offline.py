@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from backend.accounts.services import create_user, find_user
 from backend.db import session_scope
+from support.two_step import complete_in_browser
 from grounding.models import GroundingSession
 from safety_plans import commitments, ops, plans
 from safety_plans.models import Commitment
@@ -92,6 +93,7 @@ def sign_in(page, url, email, remember=False):
     if remember:
         page.get_by_label("Keep me signed in on this device").check()
     page.get_by_role("button", name="Sign in").click()
+    complete_in_browser(page, email)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

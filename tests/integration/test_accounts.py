@@ -1,6 +1,7 @@
 """Registering, signing in and out for every role, and the rules around sessions."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from sqlalchemy import select, update
 from backend.accounts.models import AuthSession, User
 from backend.db import session_scope, utcnow
 from conftest import PASSWORD
-from support.forms import csrf_token
+from support.forms import AuthActions, csrf_token
+from support.mail import body_of, last_mail_to, link_in
 
 
 def _sessions(app) -> list[AuthSession]:
@@ -17,15 +19,30 @@ def _sessions(app) -> list[AuthSession]:
         return list(db.scalars(select(AuthSession)))
 
 
-def test_register_creates_client_and_signs_in(client, auth, app):
+def test_register_creates_client_and_the_mailed_link_signs_in(client, auth, app):
     response = auth.register("new.person@example.org", PASSWORD, name="Kari")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/register/sent")
+    assert "Check your email" in client.get("/auth/register/sent").get_data(as_text=True)
+    assert client.get("/").headers["Location"].endswith("/auth/login")  # not signed in yet
+    link = link_in(last_mail_to(app, "new.person@example.org"), "/auth/welcome/")
+    page = client.get(link)
+    assert page.status_code == 200
+    assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 302
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "Kari" in home
     with session_scope(app) as db:
         user = db.scalar(select(User).where(User.email == "new.person@example.org"))
         assert user.role == "client"
         assert user.password_hash.startswith("$argon2id$")
+
+
+def test_a_welcome_link_alone_signs_no_one_in(client, auth, app):
+    auth.register("new.person@example.org", PASSWORD)
+    link = link_in(last_mail_to(app, "new.person@example.org"), "/auth/welcome/")
+    client.get(link)
+    assert client.post(link, data={}).status_code == 400  # no CSRF token: no login CSRF
+    assert client.get("/").headers["Location"].endswith("/auth/login")
+    assert client.get(link[:-3] + "xyz").status_code == 404
 
 
 def test_register_rejects_common_password_and_keeps_what_was_typed(auth):
@@ -36,11 +53,27 @@ def test_register_rejects_common_password_and_keeps_what_was_typed(auth):
     assert 'value="someone@example.org"' in html and 'value="Ola"' in html
 
 
-def test_register_refuses_existing_email(auth, make_user):
-    email = make_user("client")
-    response = auth.register(email.upper(), PASSWORD)
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+def test_registering_a_known_email_answers_exactly_as_a_new_one_and_mails_the_owner(app, make_user):
+    known = make_user("client")
+    answers = []
+    for email in (known.upper(), "nobody.yet@example.org"):
+        browser = app.test_client()
+        response = AuthActions(browser).register(email, "a different long password")
+        answers.append((response.status_code, response.headers["Location"],
+                        browser.get(response.headers["Location"]).get_data(as_text=True)))
+    assert answers[0][:2] == answers[1][:2]
+    assert _without_csrf(answers[0][2]) == _without_csrf(answers[1][2])
+    assert "already exists" not in answers[0][2]
+    owner_mail = body_of(last_mail_to(app, known))
+    assert "You already have an account" in owner_mail and "/auth/forgot" in owner_mail
+    with session_scope(app) as db:  # the known account is untouched
+        assert len(list(db.scalars(select(User).where(User.email == known)))) == 1
+
+
+def _without_csrf(html: str) -> str:
+    """The page without what changes on every render (CSRF token, render time)."""
+    html = re.sub(r'name="csrf-token" content="[^"]*"|value="[^"]{40,}"', "", html)
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^\"]*", "", html)
 
 
 @pytest.mark.parametrize("role", ["client", "therapist", "admin"])

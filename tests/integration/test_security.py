@@ -1,6 +1,8 @@
 """Headers, cookies, CSRF and error pages on real responses."""
 from __future__ import annotations
 
+import re
+
 from backend import create_app
 from conftest import PASSWORD
 
@@ -78,3 +80,69 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     first = create_app(config).config["SECRET_KEY"]
     assert len(first) >= 32 and first == create_app(config).config["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_signed_in_answers_are_never_stored_by_a_cache(client, auth, make_user, world):
+    auth.login(world.owner, PASSWORD)
+    for url in (f"/plans/{world.plan_id}", f"/plans/{world.plan_id}/edit", f"/api/v1/plans/{world.plan_id}",
+                "/api/v1/plans", f"/plans/{world.plan_id}/export.json", "/grounding/history",
+                "/api/v1/grounding/sessions", "/settings/notifications", "/care"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.headers["Cache-Control"], url
+
+
+def test_public_and_shell_responses_keep_their_own_caching(client):
+    assert client.get("/auth/login").headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/sw.js").headers["Cache-Control"] == "no-cache"
+    assert "no-store" not in client.get("/api/v1/crisis-lines?country=NO").headers.get("Cache-Control", "")
+
+
+def test_https_turns_on_hsts_and_host_prefixed_cookies(tmp_path, monkeypatch, make_user):
+    monkeypatch.setenv("TRYGG_BASE_URL", "https://trygg.example.org")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+                      "INSTANCE_PATH": str(tmp_path / "i")})
+    from backend.db import Base, get_engine, session_scope
+    from backend.accounts.services import create_user
+
+    Base.metadata.create_all(get_engine(app))
+    with app.test_request_context(), session_scope(app) as db:
+        create_user(db, "kari@example.org", PASSWORD)
+    client = app.test_client()
+    page = client.get("/auth/login", base_url="https://trygg.example.org")
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post("/auth/login", base_url="https://trygg.example.org",
+                           headers={"Referer": "https://trygg.example.org/auth/login"},
+                           data={"email": "kari@example.org", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("__Host-trygg_session=") for c in cookies)
+    assert any(c.startswith("__Host-trygg_device=") for c in cookies)
+    for cookie in cookies:
+        if cookie.startswith("__Host-"):
+            assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    get_engine(app).dispose()
+
+
+def test_no_hsts_on_plain_local_http(client):
+    assert "Strict-Transport-Security" not in client.get("/auth/login").headers
+
+
+def test_the_sqlite_file_and_instance_folder_are_private(tmp_path):
+    import os
+    import stat
+
+    os.umask(0o022)
+    (tmp_path / "inst").mkdir(mode=0o755)
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/inst/trygg.sqlite3", "INSTANCE_PATH": str(tmp_path / "inst")})
+    from backend.db import Base, get_engine
+
+    Base.metadata.create_all(get_engine(app))
+    assert stat.S_IMODE((tmp_path / "inst").stat().st_mode) == 0o700
+    for name in ("trygg.sqlite3", "trygg.sqlite3-wal"):
+        path = tmp_path / "inst" / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+    assert (tmp_path / "inst" / "trygg.sqlite3").exists()
+    get_engine(app).dispose()

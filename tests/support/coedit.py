@@ -15,6 +15,7 @@ from safety_plans.content import BY_KEY
 from safety_plans.models import Plan
 from support.live import wait_for
 from support.plans import add_op
+from support.two_step import complete_in_browser
 
 PASSWORD = "a calm walk by the river"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -43,6 +44,7 @@ def sign_in(page, url, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    complete_in_browser(page, email)  # a therapist's second step
     expect(page.locator("form[data-logout]")).to_be_attached()
 
 

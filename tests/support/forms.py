@@ -25,12 +25,16 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, email: str, password: str, remember: bool = False, **kwargs):
-        """Sign in; returns the response."""
+    def login(self, email: str, password: str, remember: bool = False, two_step: bool = True, **kwargs):
+        """Sign in; returns the response. Therapists and admins also pass the second step (set up
+        at their first sign-in, a fresh code after that) unless `two_step` is False."""
+        from support.two_step import complete
+
         data = {"email": email, "password": password}
         if remember:
             data["remember"] = "y"
-        return post_form(self._client, "/auth/login", data, **kwargs)
+        response = post_form(self._client, "/auth/login", data, **kwargs)
+        return complete(self._client, email, response, **kwargs) if two_step else response
 
     def register(self, email: str, password: str, name: str = "", **kwargs):
         """Create a client account through the form."""

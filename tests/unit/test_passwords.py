@@ -45,10 +45,27 @@ def test_common_passwords_are_refused(password):
     assert "too common" in password_problem(password)
 
 
-def test_the_shipped_list_is_substantial_and_long_enough():
+def test_the_shipped_list_is_substantial():
     words = common_passwords()
-    assert len(words) > 1000 and all(len(w) >= 10 for w in words)
+    assert len(words) >= 30000 and "password" in words and "passord123" in words
 
 
-def test_email_as_password_is_refused():
-    assert password_problem("kari@example.org", "Kari@example.org") is not None
+@pytest.mark.parametrize("password", ["1111111111", "Password1!", "Dragon2024!!", "aaaaaaaaaaaa", "abababababab",
+                                      "Sommer2024!", "qwerty123456"])
+def test_weak_passwords_the_probe_got_through_are_refused(password):
+    assert password_problem(password) is not None
+
+
+@pytest.mark.parametrize("password,email,name", [
+    ("kari.nordmann1", "kari.nordmann@example.org", ""), ("Nordmann2024!", "kari@example.org", "Kari Nordmann"),
+    ("kari@example.org", "Kari@example.org", ""), ("ingridingrid", "x@example.org", "Ingrid"),
+])
+def test_own_email_or_name_is_refused(password, email, name):
+    assert "email or name" in password_problem(password, email, name)
+
+
+def test_a_passphrase_that_mentions_a_name_is_fine():
+    assert password_problem("kari walks by the quiet river", "kari@example.org", "Kari") is None
+
+
+
