@@ -11,7 +11,7 @@ from flask_login import current_user
 from backend import db
 from backend.access import public, signed_in
 from backend.assets import all_assets, asset_url
-from backend.offline import home_url, offline_sections, warm_urls
+from backend.offline import home_url, offline_sections, public_urls, warm_urls
 
 bp = Blueprint("pwa_shell", __name__)
 
@@ -30,6 +30,13 @@ def manifest():
         "description": _("Your safety plan, close at hand, also without a network."),
         "lang": str(get_locale()),
         "start_url": "/?source=home-screen",
+        # A long press on the icon: straight to the step-by-step walk-through (or, signed out,
+        # to the crisis lines). The icon itself opens the plan, whose first screen holds both.
+        "shortcuts": [
+            {"name": _("I need help now"), "short_name": _("Help now"), "url": "/now?source=shortcut",
+             "icons": [{"src": asset_url("pwa", "icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}]},
+            {"name": _("Crisis lines"), "url": "/help?source=shortcut"},
+        ],
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
@@ -53,7 +60,7 @@ def precache_urls() -> list[str]:
         urls.append(asset_url(package, filename))
         if filename.endswith(".js"):
             urls.append(url_for("assets", package=package, filename=filename))
-    return sorted(set(urls)) + [url_for("pwa_shell.offline")]
+    return sorted(set(urls)) + [url_for("pwa_shell.offline")] + public_urls()
 
 
 def shell_version(urls: list[str]) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, url_for
 from markupsafe import Markup
 
-from backend.i18n import DEFAULT_COUNTRY
-from backend.offline import register_home_url, register_offline_section, register_warm_urls
+from backend.offline import register_home_url, register_offline_section, register_public_urls, register_warm_urls
 from safety_plans import crisis_lines, services
 
 
@@ -23,7 +22,8 @@ def warm_urls(db, user) -> list[str]:
     if plan is None:
         return []
     return [url_for(endpoint, plan_id=plan.id)
-            for endpoint in ("safety_plans.view", "safety_plans.edit", "safety_plans.commitments")]
+            for endpoint in ("safety_plans.view", "safety_plans.edit", "safety_plans.commitments")] \
+        + [url_for("crisis.now")]
 
 
 def home_url(db, user) -> str | None:
@@ -33,12 +33,11 @@ def home_url(db, user) -> str | None:
 
 
 def offline_help(db, user, locale: str) -> Markup:
-    """The crisis lines of the plan's country (else the user's, else the language's default)."""
-    plan = _client_plan(db, user)
-    country = (plan.country if plan else None) or (user.country if user else None) \
-        or DEFAULT_COUNTRY.get(locale, "NO")
-    if country not in crisis_lines.countries():
-        country = DEFAULT_COUNTRY.get(locale, "NO")
+    """The crisis lines of the person's country: a client's plan's, a signed-in person's own,
+    else the browser's region (never the UI language's: an English page in Norway shows 113)."""
+    from safety_plans.crisis import help_context
+
+    country = help_context()["country"]
     return Markup(render_template(
         "safety_plans/_offline_help.html",
         lines=crisis_lines.lines_for(country, locale),
@@ -51,3 +50,4 @@ def init_app(app: Flask) -> None:
     register_warm_urls(app, warm_urls)
     register_home_url(app, home_url)
     register_offline_section(app, offline_help)
+    register_public_urls(app, lambda: [url_for("crisis.help_page")])

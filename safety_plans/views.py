@@ -68,6 +68,7 @@ def _plan_context(plan, **extra) -> dict:
         "commitments": services.commitments(session, plan),
         "statuses": COMMITMENT_STATUSES,
         "exercises": exercises_for_client(session, plan.owner_id, locale),
+        "countries": [(c, crisis_lines.country_name(c, locale)) for c in crisis_lines.countries()],
         **extra,
     }
 
@@ -119,7 +120,6 @@ def _render_editor(plan, status: int = 200, failed: dict | None = None):
         plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=services.new_uuid,
         conflict=_my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
         just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
-        countries=[(c, crisis_lines.country_name(c, _locale())) for c in crisis_lines.countries()],
     )
     session.commit()
     return render_template("safety_plans/edit.html", **context), status
@@ -263,7 +263,9 @@ def restore(plan_id: int):
 def print_view(plan_id: int):
     """The plan on one page and a wallet-size card to cut out."""
     plan = load_plan(db.session(), current_user, plan_id, "print")
-    context = _plan_context(plan)
+    from safety_plans.share import sharing_context
+
+    context = _plan_context(plan, **sharing_context(plan))
     db.session().commit()
     return render_template("safety_plans/print.html", **context)
 

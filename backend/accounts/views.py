@@ -12,7 +12,7 @@ from backend import db
 from backend.access import public, signed_in
 from backend.accounts import services
 from backend.accounts.forms import LoginForm, RegisterForm
-from backend.i18n import DEFAULT_COUNTRY
+from backend.i18n import browser_country, country_choices
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -54,7 +54,9 @@ def register():
     """Anyone may create a client account."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
-    form = RegisterForm()
+    # Default: the browser's region (en-NO -> Norway), not the language's country.
+    form = RegisterForm(country=browser_country(str(get_locale())))
+    form.country.choices = country_choices(str(get_locale()))
     if form.validate_on_submit():
         locale = str(get_locale())
         try:
@@ -65,7 +67,7 @@ def register():
                 role="client",
                 display_name=(form.display_name.data or "").strip(),
                 locale=locale,
-                country=DEFAULT_COUNTRY.get(locale, "NO"),
+                country=form.country.data,
             )
         except services.AccountError as exc:
             form.email.errors.append(str(exc))

@@ -17,7 +17,7 @@ const PRECACHE = {{ precache|tojson }};
 const OFFLINE_URL = '/offline';
 // Pages a person needs most when things are hard: kept offline, served from cache at once.
 const OFFLINE_PAGES = [/^\/$/, /^\/plans\/\d+\/?$/, /^\/plans\/\d+\/edit$/, /^\/plans\/\d+\/commitments$/, /^\/grounding\/?$/,
-  /^\/grounding\/[a-z0-9-]+$/, /^\/grounding\/custom\/\d+$/, /^\/offline$/];
+  /^\/grounding\/[a-z0-9-]+$/, /^\/grounding\/custom\/\d+$/, /^\/offline$/, /^\/now$/];
 {% for url in imports %}importScripts({{ url|tojson }});
 {% endfor %}
 
