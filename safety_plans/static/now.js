@@ -13,10 +13,12 @@ if (root) {
     steps.forEach((step, n) => { step.hidden = n !== current; });
     root.dataset.current = String(current + 1);
     if (focus) {
+      // Remember the step in the address (a reload stays there), then start the screen at the top.
+      // Not on the first show: a fragment set while the page loads makes the browser scroll to it.
+      history.replaceState(null, '', `#${steps[current].id}`);
       window.scrollTo(0, 0);
-      steps[current].querySelector('.now-title').focus();
+      steps[current].querySelector('.now-title').focus({ preventScroll: true });
     }
-    history.replaceState(null, '', `#${steps[current].id}`);
   };
 
   root.addEventListener('click', (event) => {
