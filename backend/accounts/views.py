@@ -12,7 +12,7 @@ from backend import db
 from backend.access import public, signed_in
 from backend.accounts import services
 from backend.accounts.forms import LoginForm, RegisterForm
-from backend.i18n import browser_country, country_choices
+from backend.i18n import country_choices, request_country
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -54,8 +54,9 @@ def register():
     """Anyone may create a client account."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
-    # Default: the browser's region (en-NO -> Norway), not the language's country.
-    form = RegisterForm(country=browser_country(str(get_locale())))
+    # Default: a country chosen on /help this visit, else the browser's region (en-NO -> Norway),
+    # never the language's country.
+    form = RegisterForm(country=request_country(str(get_locale())))
     form.country.choices = country_choices(str(get_locale()))
     if form.validate_on_submit():
         locale = str(get_locale())

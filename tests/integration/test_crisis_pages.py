@@ -273,3 +273,9 @@ def test_what_works_for_me_never_shows_a_negative_drop(app, client, sign_in, wor
         html = _html(client.get(url))
         assert "this one has not helped yet (2 sessions)" in html, url
         assert "fell by -" not in html and "fell by -2" not in html
+
+
+def test_registration_defaults_to_a_country_chosen_on_the_help_page(client):
+    client.get("/help?country=FI", headers=NO)
+    html = _html(client.get("/auth/register", headers=NO))
+    assert re.search(r'<option selected value="FI">|<option value="FI" selected>', html)
