@@ -15,13 +15,14 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
     from backend import audit  # noqa: F401 - declares AccessEvent
     from safety_plans import models  # noqa: F401 - declares the tables
-    from safety_plans import crisis, live, offline, reminders, share
+    from safety_plans import crisis, links, live, offline, reminders, share
     from safety_plans.api import api
     from safety_plans.cli import crisis_lines_cli
     from safety_plans.views import bp
 
     app.register_blueprint(bp)
     crisis.init_app(app)
+    links.init_app(app)
     share.init_app(app)
     app.cli.add_command(crisis_lines_cli)
     app.register_blueprint(api)

@@ -1,7 +1,9 @@
-"""A plan to share: what the print view and the PDF carry (date, names, clinic phone, commitments,
+"""A plan to share: the print view, the JSON export and the PDF. What print and PDF carry (date, names, clinic phone, commitments,
 chosen grounding exercises, "reviewed together on"), the PDF itself, and the therapist's clinic
 details that go on it. Therapists' prints and PDFs are in the client's access log (load_plan)."""
 from __future__ import annotations
+
+import json
 
 from babel.dates import format_date
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
@@ -15,7 +17,9 @@ from backend.db import utcnow
 from safety_plans import crisis_lines, services
 from safety_plans.access import load_plan
 from safety_plans.content import SECTIONS
+from safety_plans.export import export_plan
 from safety_plans.pdf import build_pdf
+from safety_plans.views import PLAN_ROLES, _plan_context, bp as plan_bp
 
 bp = Blueprint("share", __name__, template_folder="templates")
 
@@ -76,6 +80,30 @@ def _pdf_document(plan, context: dict) -> dict:
         "sections": sections,
         "note": _("Nobody watches Trygg. In an emergency, call %(number)s.", number=number),
     }
+
+
+@plan_bp.route("/plans/<int:plan_id>/print")
+@roles(*PLAN_ROLES)
+def print_view(plan_id: int):
+    """The plan on one page and a wallet-size card to cut out."""
+    plan = load_plan(db.session(), current_user, plan_id, "print")
+    context = _plan_context(plan, **sharing_context(plan))
+    db.session().commit()
+    return render_template("safety_plans/print.html", **context)
+
+
+@plan_bp.route("/plans/<int:plan_id>/export.json")
+@roles(*PLAN_ROLES)
+def export(plan_id: int):
+    """The whole plan and its history as JSON (format: safety_plans/EXPORT.md)."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "export")
+    body = export_plan(session, plan)
+    session.commit()
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/plans/<int:plan_id>/plan.pdf")

@@ -1,12 +1,9 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
-import json
-from urllib.parse import quote
-
 import segno
 from sqlalchemy import select
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
@@ -16,7 +13,6 @@ from backend.accounts import care
 from safety_plans import crisis_lines, services
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
-from safety_plans.export import export_plan
 from safety_plans.forms import default_due, op_from_form
 from safety_plans.models import Invite, PlanChange, PlanItem
 
@@ -30,26 +26,6 @@ BLANK_ITEM = {"uuid": "__ITEM__", "text": "", "phone": "", "sms_message": "", "a
 
 def _locale() -> str:
     return str(get_locale())
-
-
-def tel_href(phone: str) -> str:
-    """tel: link for a number as people write it (spaces and brackets dropped)."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    return f"tel:{digits}" if digits else ""
-
-
-def sms_href(phone: str, message: str = "") -> str:
-    """sms: link, with the client's pre-written message when they chose one."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    if not digits:
-        return ""
-    return f"sms:{digits}" + (f"?body={quote(message)}" if message else "")
-
-
-@bp.app_template_global()
-def plan_links():
-    """Helpers the plan templates use."""
-    return {"tel": tel_href, "sms": sms_href}
 
 
 def _plan_context(plan, **extra) -> dict:
@@ -256,32 +232,6 @@ def restore(plan_id: int):
     if back == "edit":
         return redirect(url_for("safety_plans.edit", plan_id=plan.id))
     return redirect(url_for("safety_plans.history", plan_id=plan.id, section=request.form.get("section") or None))
-
-
-@bp.route("/plans/<int:plan_id>/print")
-@roles(*PLAN_ROLES)
-def print_view(plan_id: int):
-    """The plan on one page and a wallet-size card to cut out."""
-    plan = load_plan(db.session(), current_user, plan_id, "print")
-    from safety_plans.share import sharing_context
-
-    context = _plan_context(plan, **sharing_context(plan))
-    db.session().commit()
-    return render_template("safety_plans/print.html", **context)
-
-
-@bp.route("/plans/<int:plan_id>/export.json")
-@roles(*PLAN_ROLES)
-def export(plan_id: int):
-    """The whole plan and its history as JSON (format: safety_plans/EXPORT.md)."""
-    session = db.session()
-    plan = load_plan(session, current_user, plan_id, "export")
-    body = export_plan(session, plan)
-    session.commit()
-    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/plans/<int:plan_id>/access-log")

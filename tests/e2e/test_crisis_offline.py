@@ -7,7 +7,6 @@ import time
 
 from playwright.sync_api import expect
 
-from support.plans import add_op
 from test_crisis_browser import client_with_plan
 from test_pwa_offline import open_signed_in, profile, server, wait_controlled, wait_for, wait_until_saved  # noqa: F401
 
