@@ -127,6 +127,7 @@ def root_sources() -> list[dict]:
     roots = []
     for country, data in load()["countries"].items():
         for entry in data["lines"]:
-            if urlsplit(entry["source"]).path in ("", "/"):
+            path = urlsplit(entry["source"]).path.strip("/")
+            if len(path) <= 3 and "/" not in path:  # "", or only a language: "/en/", "/sv"
                 roots.append({"country": country, **entry})
     return roots

@@ -85,6 +85,7 @@ def test_root_sources_are_named_so_someone_can_find_the_exact_page():
     roots = {e["id"] for e in crisis_lines.root_sources()}
     assert "fi-mieli-sv" not in roots          # an exact page
     assert "no-112" in roots                   # politiet.no/ is a front page
+    assert "no-113" not in roots and "se-jourhavande-prast" not in roots
 
 
 def test_crisis_lines_check_command_lists_stale_numbers(app):
