@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ from backend.offline import home_url, offline_sections, public_urls, warm_urls
 bp = Blueprint("pwa_shell", __name__)
 
 THEME_COLOUR = "#2f5d62"
+# Set when a client has read what "Exit this page" does; the base template then leaves it out.
+EXIT_NOTE_COOKIE = "trygg_exit_note"
 BACKGROUND_COLOUR = "#f7f5f0"
 
 
@@ -112,3 +114,19 @@ def offline_manifest():
     """What the service worker should keep for this user, and where "/" leads."""
     return jsonify(urls=warm_urls(db.session(), current_user),
                    home=home_url(db.session(), current_user))
+
+
+@bp.app_context_processor
+def _exit_note_cookie() -> dict:
+    return {"EXIT_NOTE_COOKIE": EXIT_NOTE_COOKIE}
+
+
+@bp.route("/exit-note", methods=["POST"])
+@signed_in
+def exit_note_seen():
+    """"I understand" under the quick-exit note, without JavaScript: remember it, go back."""
+    back = request.form.get("next", "")
+    response = redirect(back if back.startswith("/") and not back.startswith("//") else url_for("core.home"))
+    response.set_cookie(EXIT_NOTE_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response

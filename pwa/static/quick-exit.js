@@ -5,7 +5,6 @@
 const button = document.querySelector('[data-quick-exit]');
 const SHIFT_PRESSES = 3;
 const WINDOW_MS = 5000;
-const EXPLAINED = 'trygg.exit-explained';
 
 function leave(event) {
   if (event) event.preventDefault();
@@ -16,6 +15,8 @@ function leave(event) {
 
 if (button) {
   button.addEventListener('click', leave);
+  // It is a link that looks and acts like a button (as GOV.UK's): Space works too.
+  button.addEventListener('keydown', (event) => { if (event.key === ' ') leave(event); });
   let presses = 0;
   let timer = null;
   document.addEventListener('keyup', (event) => {
@@ -26,13 +27,16 @@ if (button) {
     if (presses >= SHIFT_PRESSES) leave();
   });
 
+  // "I understand": remember it in the cookie the server reads (no reload, no request).
   const note = document.querySelector('[data-exit-note]');
-  let explained = true;
-  try { explained = localStorage.getItem(EXPLAINED) === 'yes'; } catch (e) { /* storage off: say nothing */ }
-  if (note && !explained) {
-    note.hidden = false;
-    note.querySelector('[data-exit-ok]').addEventListener('click', () => {
-      try { localStorage.setItem(EXPLAINED, 'yes'); } catch (e) { /* shown again next time */ }
+  const form = note && note.querySelector('[data-exit-ok]');
+  if (form && document.cookie.split('; ').some((c) => c.startsWith(`${form.dataset.cookie}=`))) {
+    note.hidden = true;  // a page saved offline before the note was dismissed
+  }
+  if (form) {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      document.cookie = `${form.dataset.cookie}=1; path=/; max-age=31536000; SameSite=Lax`;
       note.hidden = true;
       button.focus();
     });

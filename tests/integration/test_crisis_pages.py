@@ -279,3 +279,15 @@ def test_registration_defaults_to_a_country_chosen_on_the_help_page(client):
     client.get("/help?country=FI", headers=NO)
     html = _html(client.get("/auth/register", headers=NO))
     assert re.search(r'<option selected value="FI">|<option value="FI" selected>', html)
+
+
+def test_quick_exit_note_is_drawn_until_understood_also_without_javascript(client, sign_in, world):
+    sign_in(world.owner)
+    assert "data-exit-note" in _html(client.get("/grounding/"))
+    assert "data-exit-note" not in _html(client.get(f"/plans/{world.plan_id}"))  # never above the crisis view
+    response = client.post("/exit-note", data={"next": "/grounding/", "csrf_token": csrf_token(client, "/grounding/")})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/grounding/")
+    assert "trygg_exit_note=1" in response.headers["Set-Cookie"]
+    assert "data-exit-note" not in _html(client.get("/grounding/"))
+    bad = client.post("/exit-note", data={"next": "//evil.example", "csrf_token": csrf_token(client, "/grounding/")})
+    assert bad.headers["Location"].endswith("/")
