@@ -74,11 +74,12 @@ STEP_TEXT = {
 }
 
 
-def walkthrough_steps(items: dict, lines: list) -> list[Step]:
-    """The screens after the first, in the plan's order, leaving out the empty ones."""
+def walkthrough_steps(items: dict, lines: list, has_exercises: bool = False) -> list[Step]:
+    """The screens after the first, in the plan's order, leaving out the empty ones. Chosen
+    grounding exercises belong to "what I can do myself", so they keep that step."""
     steps = []
     for key in ("inner_coping", "distraction", "support", "professionals"):
-        if items.get(key):
+        if items.get(key) or (key == "inner_coping" and has_exercises):
             title, lead = STEP_TEXT[key]
             steps.append(Step(key, title, lead, items[key], people=key != "inner_coping"))
     helplines = [line for line in lines if line.kind != "emergency"]
@@ -99,10 +100,10 @@ def _render_walkthrough(plan, is_owner: bool):
     people = [i for key in ("support", "professionals") for i in items[key] if i.phone][:4]
     from grounding.services import exercises_for_client
 
+    exercises = exercises_for_client(db.session(), plan.owner_id, locale)[:3]
     context = dict(
-        plan=plan, is_owner=is_owner, people=people, steps=walkthrough_steps(items, lines),
-        emergency=crisis_lines.emergency_line(plan.country, locale),
-        exercises=exercises_for_client(db.session(), plan.owner_id, locale)[:3],
+        plan=plan, is_owner=is_owner, people=people, steps=walkthrough_steps(items, lines, bool(exercises)),
+        emergency=crisis_lines.emergency_line(plan.country, locale), exercises=exercises,
         plan_url=url_for("safety_plans.view", plan_id=plan.id),
     )
     db.session().commit()

@@ -109,3 +109,14 @@ def test_nb_breathing_texts_say_the_count_stops_and_avoid_fangende():
     nb = json.loads((GROUNDING / "breathing-4-7-8.json").read_text(encoding="utf-8"))["text"]["nb"]
     assert any("Tellingen stopper av seg selv" in step for step in nb["steps"])
     assert any("følelse av å være fanget" in c for c in nb["cautions"])
+
+
+def test_walkthrough_keeps_what_i_can_do_when_only_exercises_are_chosen():
+    from safety_plans.crisis import walkthrough_steps
+
+    lines = crisis_lines.lines_for("NO", "en")
+    empty = {key: [] for key in ("inner_coping", "distraction", "support", "professionals", "safe_environment", "reasons")}
+    assert [s.key for s in walkthrough_steps(empty, lines)] == ["helplines"]
+    assert [s.key for s in walkthrough_steps(empty, lines, has_exercises=True)] == ["inner_coping", "helplines"]
+    full = {**empty, "reasons": ["My cat"], "support": ["Mum"], "safe_environment": ["Pills away"]}
+    assert [s.key for s in walkthrough_steps(full, lines)] == ["support", "helplines", "safe_environment", "reasons"]
