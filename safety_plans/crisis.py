@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 
@@ -39,16 +39,22 @@ def user_country(user) -> str | None:
 def help_context() -> dict:
     """What the help strip needs: the country, its name and its emergency line. Never fails: an
     error page must still show a number, so a broken database falls back to the browser."""
+    if "trygg_help" in g:  # several parts of one page ask; the answer is the same
+        return g.trygg_help
     locale = _locale()
     try:
         country = request_country(locale)
     except Exception:  # noqa: BLE001 - the strip must render on a 500 page too
-        db.session().rollback()
+        try:
+            db.session().rollback()
+        except Exception:  # noqa: BLE001 - the database is gone; the browser still knows
+            pass
         country = browser_country(locale)
-    return {"country": country, "country_name": crisis_lines.country_name(country, locale),
-            "emergency": crisis_lines.emergency_line(country, locale),
-            "helplines": crisis_lines.helplines(country, locale),
-            "exit_url": EXIT_SITES.get(country, DEFAULT_EXIT_SITE)}
+    g.trygg_help = {"country": country, "country_name": crisis_lines.country_name(country, locale),
+                    "emergency": crisis_lines.emergency_line(country, locale),
+                    "helplines": crisis_lines.helplines(country, locale),
+                    "exit_url": EXIT_SITES.get(country, DEFAULT_EXIT_SITE)}
+    return g.trygg_help
 
 
 # -- the walk-through -----------------------------------------------------------------------------
