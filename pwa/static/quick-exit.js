@@ -27,17 +27,14 @@ if (button) {
     if (presses >= SHIFT_PRESSES) leave();
   });
 
-  // "I understand": remember it in the cookie the server reads (no reload, no request).
+  // "I understand": remember it in this browser's storage; the page's HTML stays the same.
   const note = document.querySelector('[data-exit-note]');
   const form = note && note.querySelector('[data-exit-ok]');
-  if (form && document.cookie.split('; ').some((c) => c.startsWith(`${form.dataset.cookie}=`))) {
-    note.hidden = true;  // a page saved offline before the note was dismissed
-  }
   if (form) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      document.cookie = `${form.dataset.cookie}=1; path=/; max-age=31536000; SameSite=Lax`;
-      note.hidden = true;
+      try { localStorage.setItem('trygg.exit-explained', 'yes'); } catch (e) { /* shown again next time */ }
+      document.documentElement.classList.add('exit-explained');
       button.focus();
     });
   }
