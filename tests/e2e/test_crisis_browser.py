@@ -72,6 +72,10 @@ def test_first_screen_holds_the_emergency_call_and_my_people(live_server, new_pa
     page.locator("details.sp-more-lines > summary").click()
     expect(helpline).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # 200 % text: long compound words and phone numbers wrap; nothing scrolls sideways.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(call_mum).to_be_visible()
 
 
 def test_walkthrough_one_step_at_a_time_keyboard_names_200_percent_and_writes_nothing(live_server, new_page):
