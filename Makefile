@@ -8,7 +8,7 @@ WORKERS ?= 2
 THREADS ?= 32
 export PORT
 
-.PHONY: run test setup translations migrate browser bench i18n clean
+.PHONY: run test setup translations migrate browser fonts bench i18n clean
 
 # One virtualenv with the app and its test tools; rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -25,7 +25,7 @@ translations: $(BIN)/.installed
 migrate: setup
 	$(BIN)/flask --app backend db-upgrade
 
-run: migrate
+run: migrate fonts
 	@echo
 	@echo "Trygg is starting on http://$(HOST):$(PORT)"
 	@echo "  Open it and choose 'Create an account' for a client account."
@@ -45,7 +45,15 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing: install Debian's chromium package (browser tests will fail)"; fi; }
 
-test: setup browser
+# The plan's PDF is set in DejaVu Sans (å, æ, ø, ä, ö): Debian's fonts-dejavu-core.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's fonts-dejavu-core for the plan's PDF"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+		else echo "fonts-dejavu-core is missing: install it (or set TRYGG_PDF_FONT_DIR); the PDF needs DejaVu Sans"; fi; }
+
+test: setup browser fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup browser

@@ -2,6 +2,7 @@
 
     python -m backend.i18n_tools update           # extract messages, merge into nb/sv/en catalogs
     python -m backend.i18n_tools set FILE.json    # {"msgid": {"nb": "...", "sv": "...", "en": "..."}}
+                                                  # pgettext: "context<EOT>msgid"; plural: "one<NUL>many": [..]
     python -m backend.i18n_tools missing          # list messages still untranslated in nb or sv
     python -m backend.i18n_tools compile          # write the .mo files the app reads
 
@@ -76,10 +77,11 @@ def set_translations(path: Path) -> int:
             if lang not in texts:
                 continue
             text = texts[lang]
-            key = tuple(msgid.split("\x00")) if "\x00" in msgid else msgid
-            message = catalog.get(key)
+            context, _, bare = msgid.rpartition("\x04")  # "context\x04msgid" for pgettext
+            key = tuple(bare.split("\x00")) if "\x00" in bare else bare
+            message = catalog.get(key, context=context or None)
             if message is None:
-                catalog.add(key, text if isinstance(text, str) else tuple(text))
+                catalog.add(key, text if isinstance(text, str) else tuple(text), context=context or None)
             else:
                 message.string = text if isinstance(text, str) else tuple(text)
                 message.flags.discard("fuzzy")

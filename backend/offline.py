@@ -45,6 +45,20 @@ def register_offline_section(app: Flask, fn: OfflineSection) -> None:
     app.extensions.setdefault("trygg.offline.sections", []).append(fn)
 
 
+def register_public_urls(app: Flask, fn: Callable[[], list[str]]) -> None:
+    """Add pages every browser keeps from the moment the service worker installs, signed in or
+    not (the public crisis lines): they go into the shell's precache."""
+    app.extensions.setdefault("trygg.offline.public", []).append(fn)
+
+
+def public_urls() -> list[str]:
+    """Pages for everyone's precache, without duplicates."""
+    urls: list[str] = []
+    for fn in current_app.extensions.get("trygg.offline.public", []):
+        urls += [u for u in fn() if u not in urls]
+    return urls
+
+
 def register_home(app: Flask, role: str, fn: HomeUrl) -> None:
     """Say where "/" leads for people of a role: the one place for it. The home page redirects
     there, and the service worker keeps that redirect so the home-screen icon works offline."""

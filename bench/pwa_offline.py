@@ -9,7 +9,10 @@ a persistent Chromium profile, and measures:
   network;
 - JavaScript: compressed bytes of every script each main page loads (budget 50 KB per page);
 - offline open: with the server stopped and the context offline, the median time from starting
-  the navigation to the plan's first section being visible (target <= 300 ms), over many opens.
+  the navigation to the plan's first section being visible (target <= 300 ms), over many opens;
+  the same for "I need help now" (/now, the home-screen shortcut) to its first step;
+- the crisis view's first screen at 390x844: the y of the emergency call and of the first call
+  link to one of the person's own people (both must end above 844).
 
 Prints figures; it does not pass or fail.
 """
@@ -39,6 +42,7 @@ from support.plans import add_op  # noqa: E402
 PASSWORD = "a calm walk by the river"
 OPENS = 25
 FIRST_SECTION = ".sp-help"  # the help-now block: emergency number and crisis lines
+FIRST_STEP = "#step-1-title"  # the walk-through's first screen: "In danger now? Call 113"
 
 
 def seed(app) -> tuple[str, int]:
@@ -125,11 +129,17 @@ def main() -> int:
             cold_context.close()
 
             deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and f"/plans/{plan_id}" not in page.evaluate(
-                    "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"):
-                time.sleep(0.2)  # the service worker installs and saves the plan
+            saved = "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
+            while time.monotonic() < deadline and not {f"/plans/{plan_id}", "/now"} <= set(page.evaluate(saved)):
+                time.sleep(0.2)  # the service worker installs and saves the plan and the walk-through
             page.reload()  # now controlled by the service worker
             warm = load_and_count(page, plan_url)
+            first_screen = page.evaluate("""() => {
+              const box = (el) => el && el.getBoundingClientRect();
+              const e = box(document.querySelector('.sp-emergency a[href^="tel:"]'));
+              const p = box(document.querySelector('.sp-people a.sp-call'));
+              return {emergency: [e.top, e.bottom], person: p ? [p.top, p.bottom] : null};
+            }""")
 
             js = {name: script_bytes(base, page, f"{base}{path}") for name, path in (
                 ("crisis view", f"/plans/{plan_id}"), ("editor", f"/plans/{plan_id}/edit"),
@@ -150,6 +160,13 @@ def main() -> int:
                     "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
                 if paint:
                     paints.append(paint)
+            now_timings = []
+            for _ in range(OPENS):
+                page.goto("about:blank")
+                start = time.perf_counter()
+                page.goto(f"{base}/now?source=shortcut", wait_until="commit")
+                page.wait_for_selector(FIRST_STEP, state="visible")
+                now_timings.append((time.perf_counter() - start) * 1000)
             context.close()
 
     print("crisis view (a filled plan, nb), headless Chromium")
@@ -163,6 +180,11 @@ def main() -> int:
           f"max {max(timings):.1f} ms over {len(timings)} opens (target <= 300 ms)")
     if paints:
         print(f"  offline first contentful paint: median {statistics.median(paints):.1f} ms")
+    print(f"  offline open of \"I need help now\" (/now) -> first step visible: median "
+          f"{statistics.median(now_timings):.1f} ms, max {max(now_timings):.1f} ms over {len(now_timings)} opens")
+    person = first_screen["person"]
+    print(f"  first screen at 390x844: emergency call y {first_screen['emergency'][0]:.0f}-{first_screen['emergency'][1]:.0f}, "
+          + (f"first own-person call y {person[0]:.0f}-{person[1]:.0f}" if person else "no own person with a phone"))
     return 0
 
 

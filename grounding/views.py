@@ -63,6 +63,8 @@ def _player_strings() -> dict:
         "step_of": _("Step %(number)s of %(total)s", number="{n}", total="{t}"),
         "result": _("Distress before: %(before)s. After: %(after)s.", before="{b}", after="{a}"),
         "not_rated": _("not rated"),
+        "well_done": _("Well done for taking this time."),
+        "still_hard": _("It is still hard right now. That is all right."),
     }
 
 

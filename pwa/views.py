@@ -4,14 +4,14 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from backend import db
 from backend.access import public, signed_in
 from backend.assets import all_assets, asset_url
-from backend.offline import home_url, labelled_pages, offline_sections, warm_urls
+from backend.offline import home_url, labelled_pages, offline_sections, public_urls, warm_urls
 
 bp = Blueprint("pwa_shell", __name__)
 
@@ -19,6 +19,8 @@ THEME_COLOUR = "#2f5d62"
 # The service worker's caches, named once: sw.js and the offline page are rendered with these.
 CACHE_PREFIX = "trygg-"
 PAGES_CACHE = CACHE_PREFIX + "pages"
+# Set when a client has read what "Exit this page" does; the base template then leaves it out.
+EXIT_NOTE_COOKIE = "trygg_exit_note"
 BACKGROUND_COLOUR = "#f7f5f0"
 
 
@@ -33,6 +35,13 @@ def manifest():
         "description": _("Your safety plan, close at hand, also without a network."),
         "lang": str(get_locale()),
         "start_url": "/?source=home-screen",
+        # A long press on the icon: straight to the step-by-step walk-through (or, signed out,
+        # to the crisis lines). The icon itself opens the plan, whose first screen holds both.
+        "shortcuts": [
+            {"name": _("I need help now"), "short_name": _("Help now"), "url": "/now?source=shortcut",
+             "icons": [{"src": asset_url("pwa", "icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}]},
+            {"name": _("Crisis lines"), "url": "/help?source=shortcut"},
+        ],
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
@@ -56,7 +65,7 @@ def precache_urls() -> list[str]:
         urls.append(asset_url(package, filename))
         if filename.endswith(".js"):
             urls.append(url_for("assets", package=package, filename=filename))
-    return sorted(set(urls)) + [url_for("pwa_shell.offline")]
+    return sorted(set(urls)) + [url_for("pwa_shell.offline")] + public_urls()
 
 
 def shell_version(urls: list[str]) -> str:
@@ -121,3 +130,19 @@ def offline_manifest():
     body = dict(urls=warm_urls(db.session(), current_user), home=home_url(db.session(), current_user))
     db.session().commit()  # a client's home (their plan) is started on first use
     return jsonify(body)
+
+
+@bp.app_context_processor
+def _exit_note_cookie() -> dict:
+    return {"EXIT_NOTE_COOKIE": EXIT_NOTE_COOKIE}
+
+
+@bp.route("/exit-note", methods=["POST"])
+@signed_in
+def exit_note_seen():
+    """"I understand" under the quick-exit note, without JavaScript: remember it, go back."""
+    back = request.form.get("next", "")
+    response = redirect(back if back.startswith("/") and not back.startswith("//") else url_for("core.home"))
+    response.set_cookie(EXIT_NOTE_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response

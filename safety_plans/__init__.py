@@ -16,12 +16,17 @@ from backend.nav import add_nav_item
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
     from safety_plans import models  # noqa: F401 - declares the tables
-    from safety_plans import demo, live, offline, reminders
+    from safety_plans import crisis, demo, links, live, offline, reminders, share
     from safety_plans.api import api
+    from safety_plans.cli import crisis_lines_cli
     from safety_plans.openapi import openapi_document
     from safety_plans.views import bp
 
     app.register_blueprint(bp)
+    crisis.init_app(app)
+    links.init_app(app)
+    share.init_app(app)
+    app.cli.add_command(crisis_lines_cli)
     app.register_blueprint(api)
     # The request guard checks JSON bodies against the types this document gives them.
     app.extensions["trygg.openapi_document"] = openapi_document

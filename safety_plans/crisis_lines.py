@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "crisis_lines.json"
 
@@ -29,6 +30,7 @@ class CrisisLine:
     note: str
     source: str
     checked_on: str
+    chat: str = ""  # a chat service's page, shown as "Chat" next to Call and Text
 
     @property
     def tel_href(self) -> str:
@@ -74,7 +76,7 @@ def lines_for(country: str, locale: str) -> list[CrisisLine]:
             id=e["id"], kind=e["kind"], number=e["number"], tel=e.get("tel", ""),
             sms=e.get("sms", ""), sms_body=e.get("sms_body", ""), label=_pick(e["label"], locale),
             hours=_pick(e.get("hours"), locale), note=_pick(e.get("note"), locale),
-            source=e["source"], checked_on=e["checked_on"],
+            source=e["source"], checked_on=e["checked_on"], chat=e.get("chat", ""),
         )
         for e in raw
     ]
@@ -86,3 +88,46 @@ def emergency_number(country: str) -> str:
         if line.kind == "emergency":
             return line.number
     return ""
+
+
+def emergency_line(country: str, locale: str) -> CrisisLine | None:
+    """The first emergency line of a country, labelled in `locale`."""
+    return next((line for line in lines_for(country, locale) if line.kind == "emergency"), None)
+
+
+def helplines(country: str, locale: str) -> list[CrisisLine]:
+    """Every line except the emergency numbers (what folds under "More helplines")."""
+    return [line for line in lines_for(country, locale) if line.kind != "emergency"]
+
+
+def known(country: str | None) -> bool:
+    """True if we have numbers for this country code."""
+    return bool(country) and country in load()["countries"]
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from `earlier` to `later` (a day short of a month counts as less)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (1 if later.day < earlier.day else 0)
+
+
+def stale_entries(today: date, max_months: int = 12) -> list[dict]:
+    """Entries whose `checked_on` is older than `max_months` months on `today`, oldest first."""
+    stale = []
+    for country, data in load()["countries"].items():
+        for entry in data["lines"]:
+            checked = date.fromisoformat(entry["checked_on"])
+            if months_between(checked, today) >= max_months:
+                stale.append({"country": country, **entry})
+    return sorted(stale, key=lambda e: e["checked_on"])
+
+
+def root_sources() -> list[dict]:
+    """Entries whose source is only a site's front page, not the exact page with the number."""
+    roots = []
+    for country, data in load()["countries"].items():
+        for entry in data["lines"]:
+            path = urlsplit(entry["source"]).path.strip("/")
+            if len(path) <= 3 and "/" not in path:  # "", or only a language: "/en/", "/sv"
+                roots.append({"country": country, **entry})
+    return roots

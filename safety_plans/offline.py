@@ -6,8 +6,7 @@ from flask import Flask, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from backend.i18n import DEFAULT_COUNTRY
-from backend.offline import register_home, register_offline_section, register_warm_urls
+from backend.offline import register_home, register_offline_section, register_public_urls, register_warm_urls
 from safety_plans import crisis_lines, plans
 
 
@@ -25,7 +24,8 @@ def warm_urls(db, user) -> list:
         return []
     return [(url_for("safety_plans.view", plan_id=plan.id), _l("My safety plan")),
             (url_for("safety_plans.edit", plan_id=plan.id), _l("Edit my plan")),
-            url_for("safety_plans.commitments", plan_id=plan.id)]
+            url_for("safety_plans.commitments", plan_id=plan.id),
+            url_for("crisis.now")]
 
 
 def client_home(db, user) -> str:
@@ -39,12 +39,11 @@ def therapist_home(db, user) -> str:
 
 
 def offline_help(db, user, locale: str) -> Markup:
-    """The crisis lines of the plan's country (else the user's, else the language's default)."""
-    plan = _client_plan(db, user)
-    country = (plan.country if plan else None) or (user.country if user else None) \
-        or DEFAULT_COUNTRY.get(locale, "NO")
-    if country not in crisis_lines.countries():
-        country = DEFAULT_COUNTRY.get(locale, "NO")
+    """The crisis lines of the person's country: a client's plan's, a signed-in person's own,
+    else the browser's region (never the UI language's: an English page in Norway shows 113)."""
+    from safety_plans.crisis import help_context
+
+    country = help_context()["country"]
     return Markup(render_template(
         "safety_plans/_offline_help.html",
         lines=crisis_lines.lines_for(country, locale),
@@ -58,3 +57,4 @@ def init_app(app: Flask) -> None:
     register_home(app, "client", client_home)
     register_home(app, "therapist", therapist_home)
     register_offline_section(app, offline_help)
+    register_public_urls(app, lambda: [url_for("crisis.help_page")])

@@ -66,3 +66,11 @@ def count_items(db: Session, plan: Plan) -> int:
     """How many live items a plan has."""
     return db.scalar(select(func.count(PlanItem.id)).where(PlanItem.plan_id == plan.id,
                                                            PlanItem.deleted.is_(False))) or 0
+
+
+def version_parts(db: Session, plan: Plan) -> tuple:
+    """What a page of the plan shows changes with: its revision and the client's chosen grounding
+    exercises (they live in grounding and do not bump the revision). A page's stated version."""
+    from grounding.services import stamp
+
+    return plan.id, plan.revision, stamp(db, plan.owner_id)

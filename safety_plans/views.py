@@ -1,12 +1,9 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
-import json
-from urllib.parse import quote
-
 import segno
 from sqlalchemy import select
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 
@@ -19,7 +16,6 @@ from backend.errors import ServiceError
 from safety_plans import commitments as commitment_rules, crisis_lines, feed, invites, ops, plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
-from safety_plans.export import export_plan
 from safety_plans.forms import default_due, op_from_form
 from safety_plans.models import Invite, PlanChange, PlanItem
 
@@ -33,26 +29,6 @@ BLANK_ITEM = {"uuid": "__ITEM__", "text": "", "phone": "", "sms_message": "", "a
 
 def _locale() -> str:
     return str(get_locale())
-
-
-def tel_href(phone: str) -> str:
-    """tel: link for a number as people write it (spaces and brackets dropped)."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    return f"tel:{digits}" if digits else ""
-
-
-def sms_href(phone: str, message: str = "") -> str:
-    """sms: link, with the client's pre-written message when they chose one."""
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    if not digits:
-        return ""
-    return f"sms:{digits}" + (f"?body={quote(message)}" if message else "")
-
-
-@bp.app_template_global()
-def plan_links():
-    """Helpers the plan templates use."""
-    return {"tel": tel_href, "sms": sms_href}
 
 
 def _plan_context(plan, **extra) -> dict:
@@ -71,6 +47,7 @@ def _plan_context(plan, **extra) -> dict:
         "commitments": commitment_rules.commitments_of(session, plan),
         "statuses": COMMITMENT_STATUSES,
         "exercises": exercises_for_client(session, plan.owner_id, locale),
+        "countries": [(c, crisis_lines.country_name(c, locale)) for c in crisis_lines.countries()],
         **extra,
     }
 
@@ -106,10 +83,7 @@ def view(plan_id: int):
 
 
 def _plan_parts(plan) -> tuple:
-    """What a plan page shows changes with: the plan's revision and the client's chosen exercises."""
-    from grounding.services import stamp
-
-    return plan.id, plan.revision, stamp(db.session(), plan.owner_id)
+    return plan_rules.version_parts(db.session(), plan)
 
 
 @bp.route("/plans/<int:plan_id>/edit")
@@ -129,7 +103,6 @@ def _render_editor(plan, status: int = 200, failed: dict | None = None):
         plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
         conflict=_my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
         just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
-        countries=[(c, crisis_lines.country_name(c, _locale())) for c in crisis_lines.countries()],
     )
     session.commit()
     return render_template("safety_plans/edit.html", **context), status
@@ -260,31 +233,6 @@ def restore(plan_id: int):
     if back == "edit":
         return redirect(url_for("safety_plans.edit", plan_id=plan.id))
     return redirect(url_for("safety_plans.history", plan_id=plan.id, section=request.form.get("section") or None))
-
-
-@bp.route("/plans/<int:plan_id>/print")
-@roles(*PLAN_ROLES)
-def print_view(plan_id: int):
-    """The plan on one page and a wallet-size card to cut out."""
-    plan = load_plan(db.session(), current_user, plan_id, "print")
-    context = _plan_context(plan)
-    db.session().commit()
-    return render_template("safety_plans/print.html", **context)
-
-
-@bp.route("/plans/<int:plan_id>/export.json")
-@roles(*PLAN_ROLES)
-def export(plan_id: int):
-    """The whole plan and its history as JSON (format: safety_plans/EXPORT.md)."""
-    session = db.session()
-    plan = load_plan(session, current_user, plan_id, "export")
-    body = export_plan(session, plan)
-    security_log.record(session, "export", plan.owner_id, current_user.id, detail=f"plan {plan.id}")
-    session.commit()
-    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/plans/<int:plan_id>/access-log")

@@ -50,6 +50,13 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
         validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password", "minlength": 10},
     )
+    # Which crisis numbers to show: the person's country, not their language's. Choices and the
+    # default (from the browser's region) are filled in by the view.
+    country = SelectField(
+        _l("Where do you live?"),
+        description=_l("We show the emergency and crisis numbers for this country. You can change it later."),
+        validate_choice=True,
+    )
 
 
 class CreateUserForm(NewPasswordMixin, FlaskForm):

@@ -23,6 +23,9 @@ class User(UserMixin, Base):
     locale: Mapped[str] = mapped_column(String(5), default="en")
     country: Mapped[str] = mapped_column(String(2), default="NO")
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    # A therapist's clinic, printed on the plans they share with clients.
+    clinic_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    clinic_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Two-step sign-in (TOTP): the shared secret, and the last time step accepted, so that no code

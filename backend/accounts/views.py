@@ -15,7 +15,7 @@ from backend.access import public, signed_in
 from backend.accounts import mails as account_mail
 from backend.accounts import devices, services, tokens, two_step
 from backend.accounts.forms import LoginForm, RegisterForm
-from backend.i18n import DEFAULT_COUNTRY
+from backend.i18n import country_choices, request_country
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -61,7 +61,10 @@ def register():
     address already has an account; the mail says which (finish here, or sign in)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
-    form = RegisterForm()
+    # Default: a country chosen on /help this visit, else the browser's region (en-NO -> Norway),
+    # never the language's country.
+    form = RegisterForm(country=request_country(str(get_locale())))
+    form.country.choices = country_choices(str(get_locale()))
     valid = form.validate_on_submit()
     if valid and not services.registration_allowed(db.session(), request.remote_addr or "?", current_app.config):
         form.email.errors.append(_("Too many new accounts from this network. Please try again in an hour."))
@@ -73,7 +76,7 @@ def register():
             user = services.register_client(
                 db.session(), email, form.password.data,
                 display_name=(form.display_name.data or "").strip(), locale=locale,
-                country=DEFAULT_COUNTRY.get(locale, "NO"),
+                country=form.country.data,
             )
             db.session().commit()
         except IntegrityError:  # the same address registered at the same moment

@@ -274,10 +274,22 @@ function setUpPlayer(root) {
     say(panels.after.querySelector('h2').textContent);
   }
 
+  // Still very distressed, or no better after: a kind next step instead of "well done".
+  function stillHard(before, after) {
+    if (before !== null && before >= 8) return true;
+    if (after !== null && after >= 8) return true;
+    return before !== null && after !== null && after >= before;
+  }
+
   async function finish() {
     state.phase = 'done';
     show(panels.done);
     const heading = panels.done.querySelector('h2');
+    const hard = stillHard(state.before, state.after);
+    heading.textContent = hard ? strings.still_hard : strings.well_done;
+    const nextSteps = panels.done.querySelector('[data-next-steps]');
+    if (nextSteps) nextSteps.hidden = !hard;
+    root.dataset.outcome = hard ? 'still-hard' : 'well-done';
     heading.focus();
     const shown = (v) => (v === null ? strings.not_rated : v);
     panels.done.querySelector('[data-result]').textContent =

@@ -61,7 +61,7 @@ def test_history_draws_an_svg_chart_without_inline_styles(client, grounding_clie
     assert 'role="img"' in svg and "<title" in svg
     assert svg.count('class="gr-before"') == 3  # two sessions + the legend
     assert " style=" not in page and "<script src=\"http" not in page
-    assert "distress fell by 4.0 on average (1 sessions)" in page
+    assert "distress fell by 4.0 on average (1 session)" in page
 
 
 def test_adding_an_exercise_to_the_plan(app, client, grounding_client):

@@ -190,6 +190,14 @@ ACCESS_MATRIX = [
     ("plans_api.review_commitment", "PATCH", "/api/v1/plans/{plan}/commitments/{commitment}",
      lambda w: {"status": "partly", "note": "Two nights of three"}, "json", API_PLAN),
     ("plans_api.access_log", "GET", "/api/v1/plans/{plan}/access-log", None, None, API_OWNER),
+    # The crisis moment: help for everyone, the walk-through, the plan to share.
+    ("crisis.help_page", "GET", "/help", None, None, PUBLIC),
+    ("crisis.now", "GET", "/now", None, None, _who(302, 200, 200, 302, 302, 302)),
+    ("crisis.plan_now", "GET", "/plans/{plan}/now", None, None, PLAN_PAGE),
+    ("share.plan_pdf", "GET", "/plans/{plan}/plan.pdf", None, None, PLAN_PAGE),
+    ("share.clinic", "GET", "/clients/clinic", None, None, THERAPIST_PAGE),
+    ("share.clinic", "POST", "/clients/clinic", lambda w: {"clinic_name": "DPS Nord", "clinic_phone": "+47 22 33 44 55"},
+     "form", _who(302, 403, 403, 302, 302, 403)),
 ]
 
 

@@ -175,7 +175,9 @@ async function navigate(event, url) {
     const slow = new Promise((resolve) => setTimeout(() => resolve(null), SLOW_NETWORK_MS));
     return (await Promise.race([network, slow])) || cached;
   } catch (e) {
-    return cached || offlineFallback();
+    // Offline: the saved copy, else a page every browser keeps (the public crisis lines), else
+    // the offline page.
+    return cached || (await caches.match(key, { cacheName: SHELL_CACHE })) || offlineFallback();
   }
 }
 

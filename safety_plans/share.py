@@ -1,0 +1,151 @@
+"""A plan to share: the print view, the JSON export and the PDF. What print and PDF carry (date, names, clinic phone, commitments,
+chosen grounding exercises, "reviewed together on"), the PDF itself, and the therapist's clinic
+details that go on it. Therapists' prints and PDFs are in the client's access log (load_plan)."""
+from __future__ import annotations
+
+import json
+
+from babel.dates import format_date
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from backend import security_log, db
+from backend.access import roles
+from backend.accounts import care
+from backend.db import utcnow
+from safety_plans import commitments as commitment_rules, crisis_lines, plans as plan_rules
+from safety_plans.access import load_plan
+from safety_plans.content import SECTIONS
+from safety_plans.export import export_plan
+from safety_plans.pdf import build_pdf
+from safety_plans.views import PLAN_ROLES, _plan_context, bp as plan_bp
+
+bp = Blueprint("share", __name__, template_folder="templates")
+
+MAX_CLINIC_NAME, MAX_CLINIC_PHONE = 120, 40
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def reviewed_on(plan):
+    """When client and therapist last went through the plan together. The review itself comes
+    with a later change (a `reviewed_on` date on the plan); until then there is nothing to show."""
+    return getattr(plan, "reviewed_on", None)
+
+
+def sharing_context(plan) -> dict:
+    """Everything the print view and the PDF show beyond the plan's own items."""
+    session = db.session()
+    locale = _locale()
+    therapists = care.therapists_of(session, plan.owner_id)
+    reviewed = reviewed_on(plan)
+    return {
+        "today": format_date(utcnow().date(), "long", locale=locale),
+        "therapists": therapists,
+        "reviewed_on": format_date(reviewed, "long", locale=locale) if reviewed else None,
+        "open_commitments": [c for c in commitment_rules.commitments_of(session, plan) if c.status == "open"],
+    }
+
+
+def _pdf_document(plan, context: dict) -> dict:
+    """The PDF's text, in the reader's language."""
+    locale = _locale()
+    items = plan_rules.items_by_section(db.session(), plan)
+    emergency = crisis_lines.emergency_line(plan.country, locale)
+    meta = [_("Made on %(date)s with Trygg.", date=context["today"]), _("Client: %(name)s", name=plan.owner.name)]
+    for therapist in context["therapists"]:
+        clinic = ", ".join(p for p in (therapist.clinic_name, therapist.clinic_phone) if p)
+        meta.append(_("Therapist: %(name)s", name=therapist.name) + (f" ({clinic})" if clinic else ""))
+    if context["reviewed_on"]:
+        meta.append(_("Reviewed together on %(date)s", date=context["reviewed_on"]))
+    sections = []
+    for section in SECTIONS:
+        lines = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
+        if section.key == "grounding":
+            lines += [e["title"] for e in context["exercises"]]
+        sections.append((str(section.title), lines))
+    helplines = [f"{line.label}: {line.number}" for line in crisis_lines.helplines(plan.country, locale)]
+    sections.append((_("Helplines"), helplines))
+    sections.append((_("My commitments"), [c.text + (f" ({c.due.isoformat()})" if c.due else "")
+                                           for c in context["open_commitments"]]))
+    number = emergency.number if emergency else ""
+    return {
+        "title": _("My safety plan") if plan.owner_id == current_user.id
+        else _("Safety plan of %(name)s", name=plan.owner.name),
+        "meta": meta,
+        "emergency": _("In danger now? Call %(number)s.", number=number),
+        "sections": sections,
+        "note": _("Nobody watches Trygg. In an emergency, call %(number)s.", number=number),
+    }
+
+
+@plan_bp.route("/plans/<int:plan_id>/print")
+@roles(*PLAN_ROLES)
+def print_view(plan_id: int):
+    """The plan on one page and a wallet-size card to cut out."""
+    plan = load_plan(db.session(), current_user, plan_id, "print")
+    context = _plan_context(plan, **sharing_context(plan))
+    db.session().commit()
+    return render_template("safety_plans/print.html", **context)
+
+
+@plan_bp.route("/plans/<int:plan_id>/export.json")
+@roles(*PLAN_ROLES)
+def export(plan_id: int):
+    """The whole plan and its history as JSON (format: safety_plans/EXPORT.md)."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "export")
+    body = export_plan(session, plan)
+    security_log.record(session, "export", plan.owner_id, current_user.id, detail=f"plan {plan.id}")
+    session.commit()
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/plans/<int:plan_id>/plan.pdf")
+@roles("client", "therapist")
+def plan_pdf(plan_id: int):
+    """The plan as a dated PDF (a therapist's download is logged as an export)."""
+    session = db.session()
+    plan = load_plan(session, current_user, plan_id, "export")
+    from grounding.services import exercises_for_client
+
+    context = {**sharing_context(plan), "exercises": exercises_for_client(session, plan.owner_id, _locale())}
+    body = build_pdf(_pdf_document(plan, context))
+    session.commit()
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="trygg-plan-{plan.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/clients/clinic", methods=["GET", "POST"])
+@roles("therapist")
+def clinic():
+    """A therapist's clinic name and phone, printed on the plans they share."""
+    errors = {}
+    values = {"clinic_name": current_user.clinic_name, "clinic_phone": current_user.clinic_phone}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in values}
+        if len(values["clinic_name"]) > MAX_CLINIC_NAME:
+            errors["clinic_name"] = _("Please keep it under %(n)s characters.", n=MAX_CLINIC_NAME)
+        phone = values["clinic_phone"]
+        if len(phone) > MAX_CLINIC_PHONE or (phone and not all(c.isdigit() or c in "+ -()" for c in phone)):
+            errors["clinic_phone"] = _("Use digits, spaces and + only, like +47 22 33 44 55.")
+        if not errors:
+            user = db.session().merge(current_user)
+            user.clinic_name, user.clinic_phone = values["clinic_name"], phone
+            db.session().commit()
+            flash(_("Saved. Your clinic is now printed on the plans you share."), "success")
+            return redirect(url_for("share.clinic"))
+    return render_template("safety_plans/clinic.html", values=values, errors=errors), 400 if errors else 200
+
+
+def init_app(app: Flask) -> None:
+    """Register the sharing routes."""
+    app.register_blueprint(bp)
