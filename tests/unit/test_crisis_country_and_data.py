@@ -65,7 +65,7 @@ def test_finland_has_swedish_and_english_mieli_lines_and_116_117():
 def test_sweden_has_the_on_call_priest_through_112_at_night():
     priest = _line("SE", "se-jourhavande-prast")
     assert priest.tel_href == "tel:112" and "21" in priest.hours and "06" in priest.hours
-    assert "112" in priest.label
+    assert "ask for the on-call priest" in priest.note
 
 
 def test_chat_routes_are_links_to_the_service():
