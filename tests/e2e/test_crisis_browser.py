@@ -14,6 +14,7 @@ from backend.accounts.services import create_user
 from backend.db import session_scope
 from safety_plans import ops, plans
 from safety_plans.models import Plan
+from support.live import asked_reload
 from support.plans import add_op
 
 PASSWORD = "a calm walk by the river"
@@ -162,7 +163,7 @@ def test_quick_exit_replaces_the_page_with_a_neutral_site_and_explains_itself_on
     expect(note).to_contain_text("browser history")
     page.get_by_role("button", name="I understand").click()
     expect(note).to_be_hidden()
-    page.reload()
+    asked_reload(page)
     expect(note).to_be_hidden()  # once is enough
 
     page.goto(f"{live_server.url}/plans/{plan_id}")
