@@ -16,7 +16,7 @@ from backend.nav import add_nav_item
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
     from safety_plans import models  # noqa: F401 - declares the tables
-    from safety_plans import crisis, demo, links, live, offline, reminders, share
+    from safety_plans import crisis, demo, link_views, links, live, offline, reminders, share  # noqa: F401 - routes
     from safety_plans.api import api
     from safety_plans.cli import crisis_lines_cli
     from safety_plans.openapi import openapi_document
