@@ -24,6 +24,7 @@ from backend.migrate import upgrade
 from safety_plans import services
 from support.databases import drop_database, fresh_database_url
 from support.plans import PASSWORD, add_op
+from support.two_step import complete_over_http
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = textwrap.dedent("""
@@ -63,6 +64,7 @@ def _signed_in(url: str, email: str) -> requests.Session:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     answer = browser.post(url + "/auth/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
                           allow_redirects=False)
+    answer = complete_over_http(browser, url, email, answer)  # a therapist's second step
     assert answer.status_code == 302
     browser.headers["X-CSRFToken"] = re.search(r'name="csrf-token" content="([^"]+)"',
                                                browser.get(url + "/").text).group(1)
