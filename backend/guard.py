@@ -13,6 +13,7 @@ One place checks what every request brings before any view sees it:
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Flask, abort, current_app, jsonify, make_response, request
 from flask_babel import gettext as _
@@ -22,6 +23,8 @@ MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 64
 # Query arguments that are integers wherever they appear (revision numbers).
 INT_QUERY_ARGS = ("since",)
+# Dates in JSON bodies (commitments' due and made_on) fall in these years.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 # A NUL byte (PostgreSQL cannot store it) or half of a UTF-16 pair (not text at all; JSON's \ud800
 # escapes can make one, and no database encoding takes it).
@@ -73,6 +76,15 @@ def json_problem(value, max_depth: int = MAX_JSON_DEPTH) -> str | None:
     return None
 
 
+def _plausible_date(value: str) -> bool:
+    """A YYYY-MM-DD date in the years a safety plan can mean (2000–2100)."""
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10 and EARLIEST_YEAR <= parsed.year <= LATEST_YEAR
+
+
 def _resolve(schema: dict, components: dict) -> dict:
     while isinstance(schema, dict) and "$ref" in schema:
         schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
@@ -82,8 +94,8 @@ def _resolve(schema: dict, components: dict) -> dict:
 def type_problem(value, schema: dict, components: dict, where: str = "body") -> str | None:
     """The first place where a value's JSON type differs from an OpenAPI schema's, or None.
 
-    Only types are checked here (and `nullable`); required fields, enums and lengths are the
-    services' business, with their own messages."""
+    Only types (with `nullable`) and `format: date` (a real date between 2000 and 2100) are checked
+    here; required fields, enums and lengths are the services' business, with their own messages."""
     schema = _resolve(schema, components)
     if value is None:
         return None if schema.get("nullable") or "type" not in schema else where
@@ -92,6 +104,8 @@ def type_problem(value, schema: dict, components: dict, where: str = "body") -> 
         types = _JSON_TYPES.get(expected, (object,))
         if not isinstance(value, types) or (expected in ("integer", "number") and isinstance(value, bool)):
             return where
+    if schema.get("format") == "date" and isinstance(value, str) and not _plausible_date(value):
+        return where
     if isinstance(value, dict):
         for name, sub in (schema.get("properties") or {}).items():
             if name in value:
@@ -153,6 +167,8 @@ def check_request():
             field = re.sub(r"\[\d+\]", "", where).rsplit(".", 1)[-1]
             if field == "body":
                 _refuse("bad_json", _("The request body must be a JSON object."))
+            if field in ("due", "made_on"):
+                _refuse("bad_date", _("Please give the date as YYYY-MM-DD, between 2000 and 2100."), field=field)
             _refuse(f"bad_{field}", _("“%(field)s” has the wrong type.", field=field), field=field)
 
 

@@ -117,7 +117,7 @@ def changes(plan_id: int):
     session = db.session()
     found = load_plan(session, current_user, plan_id, BACKGROUND)
     since = request.args.get("since", "0")
-    if not since.isdigit():
+    if not (since.isascii() and since.isdigit()):
         raise ServiceError("bad_since", _("“since” must be a revision number."), 400)
     changes = feed.changes_since(session, found, int(since))
     more = bool(changes) and changes[-1].revision < found.revision

@@ -16,6 +16,7 @@ from safety_plans.models import Commitment, OpReceipt, Plan, PlanChange
 from safety_plans.ops import ID_PATTERN, OpResult, announce, first_outcome, lock_plan, new_uuid, record_change
 
 MAX_COMMITMENT_TEXT = 500
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def commitment_dict(c: Commitment) -> dict:
@@ -32,14 +33,15 @@ def _parse_date(value) -> date | None:
     """A YYYY-MM-DD date, or None when left out."""
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            value = date.fromisoformat(value)
         except ValueError:
             pass
-    raise ServiceError("bad_date", _("Please give the date as YYYY-MM-DD."), 400)
+    # Plain forms reach this too, past the API's date check: the same years as there.
+    if isinstance(value, date) and EARLIEST <= value <= LATEST:
+        return value
+    raise ServiceError("bad_date", _("Please give the date as YYYY-MM-DD."), 400, field="due")
 
 
 def _replayed(db: Session, op_uuid: str | None, plan: Plan, kind: str,

@@ -172,6 +172,17 @@ SCHEMAS = {
 }
 
 
+def _with_guard_answers(paths: dict) -> dict:
+    """Every operation may be answered 400 by the request guard (NUL bytes, JSON nested too deep,
+    a field of the wrong type; backend/guard.py), whatever else it says."""
+    described = {}
+    for path, item in paths.items():
+        described[path] = {method: ({**op, "responses": {"400": _ERR, **op.get("responses", {})}}
+                                    if isinstance(op, dict) and "responses" in op else op)
+                           for method, op in item.items()}
+    return described
+
+
 def openapi_document() -> dict:
     """The document served at /api/v1/openapi.json."""
     return {
@@ -180,7 +191,7 @@ def openapi_document() -> dict:
                  "description": "JSON API used by Trygg's web app. Sign in through /auth/login; "
                                 "state-changing requests send the CSRF token in an X-CSRFToken header."},
         "servers": [{"url": "/"}],
-        "paths": {**PATHS, **registered_paths(current_app)},
+        "paths": _with_guard_answers({**PATHS, **registered_paths(current_app)}),
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
                                             "name": current_app.config["SESSION_COOKIE_NAME"]}},

@@ -167,3 +167,18 @@ def test_405_answers_say_which_methods_are_allowed(client):
     api = client.delete("/api/v1/openapi.json")
     assert api.status_code == 405 and "GET" in api.headers["Allow"]
     assert api.get_json()["status"] == 405
+
+
+@pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31", "2026-02-30", "20261201", "2026-1-1"])
+def test_commitment_dates_out_of_range_or_malformed_are_refused(member, due):
+    client, token = member
+    response = client.post("/api/v1/plans/1/commitments", json={"text": "Walk", "due": due},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_date"
+
+
+def test_a_plausible_commitment_date_is_accepted(member):
+    client, token = member
+    response = client.post("/api/v1/plans/1/commitments", json={"text": "Walk", "due": "2027-01-31"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 201

@@ -115,3 +115,14 @@ def test_the_feed_lists_removed_items_in_plan_order(app, api, sign_in, world):
     _post(api, world.plan_id, {"uuid": new_id(), "type": "delete", "item": uuid, "base_version": version})
     feed = api.get(f"/api/v1/plans/{world.plan_id}/changes?since=0").get_json()
     assert feed["removed"] == [{"uuid": uuid, "text": "I stop answering messages"}]
+
+
+def test_a_plain_form_commitment_with_a_date_out_of_range_is_refused_kindly(app, client, sign_in, world):
+    from support.forms import csrf_token
+
+    sign_in(world.owner)
+    token = csrf_token(client, f"/plans/{world.plan_id}/commitments")
+    response = client.post(f"/plans/{world.plan_id}/commitments",
+                           data={"csrf_token": token, "text": "Walk", "due": "0001-01-01", "op": new_id()})
+    assert response.status_code == 400 and "YYYY-MM-DD" in response.get_data(as_text=True)
+    assert "Walk" in response.get_data(as_text=True)  # the words are kept in the form
