@@ -93,6 +93,7 @@ function handleResults(ops, results) {
     if (result.version) li.dataset.version = Math.max(Number(li.dataset.version), result.version);
     dropNotices(li, 'error');
     if (li.coRemote && li.coRemote.version <= Number(li.dataset.version)) { li.coRemote = null; dropNotices(li, 'typing'); }
+    else if (li.coRemote && !hasPending(result.item) && !li.contains(document.activeElement)) mergeRemote(li);
     if (result.status === 'kept') { li.hidden = false; dropRemoved(result.item); notice(li, 'kept', T.kept); fixArrows(li.parentElement); }
     if (result.restored) { li.hidden = false; dropRemoved(result.item); }
     if (result.status === 'conflict') {
@@ -212,15 +213,20 @@ function mergeRemote(li) {
   }
   const remote = li.coRemote;
   if (!remote) return;
-  li.coRemote = null;
   dropNotices(li, 'typing');
-  if (remote.version <= Number(li.dataset.version)) return;  // ours came later: ours stands
+  if (remote.version <= Number(li.dataset.version)) { li.coRemote = null; return; }  // ours came later
   const ours = { ...changedFields(li) };
-  pendingFields(li.dataset.item).forEach((name) => { ours[name] = true; });
+  const pending = pendingFields(li.dataset.item);
+  pending.forEach((name) => { ours[name] = true; });
   const applied = {};
   FIELDS.forEach((name) => { if (!(name in ours) && name in remote) { setField(li, name, remote[name]); applied[name] = remote[name]; } });
-  li.dataset.version = Math.max(Number(li.dataset.version), remote.version);
   known(li, applied);
+  // While an op of ours on this item is unanswered, which came first on the server is unknown:
+  // keep their change until the answer says (a later version of ours supersedes it).
+  if (pending.size === 0) {
+    li.coRemote = null;
+    li.dataset.version = Math.max(Number(li.dataset.version), remote.version);
+  }
 }
 
 function enhanceItem(li) {
@@ -240,7 +246,12 @@ function enhanceItem(li) {
     e.preventDefault();
     saveItem(li);
     mergeRemote(li);
-    if (!form.querySelector('[aria-invalid="true"]')) li.querySelector('details').open = false;
+    if (!form.querySelector('[aria-invalid="true"]')) {
+      // Saved: close the item and put the focus on it (a hidden field must not stay focused, or
+      // changes from others would wait for a "typing" that is over).
+      li.querySelector('details').open = false;
+      li.querySelector('summary').focus();
+    }
   });
   li.querySelector('form[data-form="row"]').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -367,7 +378,8 @@ function applyChange(change) {
   li.hidden = false;
   const pending = pendingFields(change.item);
   const changed = FIELDS.filter((name) => !change.before || change.before[name] !== snap[name]);
-  const typingIn = changed.some((name) => inputOf(li, name) === document.activeElement);
+  const unsent = changedFields(li);  // typed here and not sent yet
+  const typingIn = changed.some((name) => inputOf(li, name) === document.activeElement && name in unsent);
   if (typingIn && !ours) {
     // Never replace text under the cursor: say so, and merge when they leave the item.
     li.coRemote = snap;

@@ -106,8 +106,11 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    """Playwright's driver, once per run."""
-    from playwright.sync_api import sync_playwright
+    """Playwright's driver, once per run. Waits for what a page should show up to 10 s: a loaded
+    2-core machine (CI runs two databases' suites) can be slow to sign in (argon2 on purpose)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         yield playwright
