@@ -76,7 +76,7 @@ def test_chat_routes_are_links_to_the_service():
 def test_stale_entries_are_those_checked_twelve_months_ago_or_more():
     assert crisis_lines.stale_entries(date(2026, 11, 24)) == []
     later = crisis_lines.stale_entries(date(2027, 11, 22))
-    assert "no-112" in {e["id"] for e in later}          # checked 2026-11-22: a year old on 2027-11-22
+    assert "us-911" in {e["id"] for e in later}          # checked 2026-11-22: a year old on 2027-11-22
     assert "no-113" not in {e["id"] for e in later}      # re-checked 2026-11-24: not yet
     assert crisis_lines.months_between(date(2026, 11, 24), date(2027, 11, 23)) == 11
 
@@ -84,7 +84,7 @@ def test_stale_entries_are_those_checked_twelve_months_ago_or_more():
 def test_root_sources_are_named_so_someone_can_find_the_exact_page():
     roots = {e["id"] for e in crisis_lines.root_sources()}
     assert "fi-mieli-sv" not in roots          # an exact page
-    assert "no-112" in roots                   # politiet.no/ is a front page
+    assert "us-911" in roots                   # 911.gov/ is a front page
     assert "no-113" not in roots and "se-jourhavande-prast" not in roots
 
 
