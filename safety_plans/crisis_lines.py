@@ -128,6 +128,6 @@ def root_sources() -> list[dict]:
     for country, data in load()["countries"].items():
         for entry in data["lines"]:
             path = urlsplit(entry["source"]).path.strip("/")
-            if len(path) <= 3 and "/" not in path:  # "", or only a language: "/en/", "/sv"
+            if path == "" or (len(path) <= 3 and path.isalpha()):  # "", or only a language: "/en/", "/sv"
                 roots.append({"country": country, **entry})
     return roots
