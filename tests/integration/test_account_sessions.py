@@ -93,3 +93,14 @@ def test_change_password_asks_the_current_one_and_ends_other_sessions(app, make_
 
 def test_the_account_page_is_for_the_signed_in_only(client):
     assert client.get("/account/").headers["Location"].startswith("/auth/login")
+
+
+def test_the_account_page_title_is_only_its_name(client, auth, make_user):
+    """The <title> once swallowed two sections of the page (an unclosed block)."""
+    import re
+
+    email = make_user("client")
+    auth.login(email, "correct horse battery staple")
+    page = client.get("/account/").get_data(as_text=True)
+    assert re.search(r"<title>\s*My account\s*·\s*Trygg</title>", page)
+    assert page.count('id="data-heading"') == 1
