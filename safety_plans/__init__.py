@@ -11,6 +11,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from backend.nav import add_nav_item
+from backend.personal_data import add_source
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     from safety_plans import crisis, demo, link_views, links, live, offline, reminders, share  # noqa: F401 - routes
     from safety_plans.api import api
     from safety_plans.cli import crisis_lines_cli
+    from safety_plans.export import personal_data
     from safety_plans.openapi import openapi_document
     from safety_plans.views import bp
 
@@ -34,17 +36,7 @@ def init_app(app: Flask) -> None:
     live.init_app(app)
     reminders.register(app)
     demo.init_app(app)
-    from backend.personal_data import add_source
-    from safety_plans.export import export_plan
-
-    def plan_data(db, user):
-        """The client's plan with its whole history (the plan export's format)."""
-        plan = plans.plan_of(db, user) if user.role == "client" else None
-        return export_plan(db, plan) if plan else None
-
-    from safety_plans import plans
-
-    add_source(app, "safety_plan", plan_data, _l("Your safety plan"))
+    add_source(app, "safety_plan", personal_data, _l("Your safety plan"))
     add_nav_item(app, "safety_plans.my_plan", _l("My plan"), ("client",), order=10)
     add_nav_item(app, "safety_plans.my_plan_edit", _l("Edit plan"), ("client",), order=20)
     add_nav_item(app, "safety_plans.care_page", _l("My therapists"), ("client",), order=30)

@@ -40,3 +40,9 @@ def export_plan(db: Session, plan: Plan) -> dict:
         "plan": plan_dict(db, plan, include_deleted=True),
         "history": [feed.change_dict(c) for c in changes],
     }
+
+
+def personal_data(db: Session, user) -> dict | None:
+    """A client's plan with its whole history for "download my data" (the export's format)."""
+    plan = plans.plan_of(db, user) if user.role == "client" else None
+    return export_plan(db, plan) if plan else None
