@@ -6,8 +6,7 @@ and `undeclared_endpoints()` lets a test fail on it.
 """
 from __future__ import annotations
 
-from functools import wraps
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user

@@ -6,9 +6,24 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import access, accounts, assets, broker, compress, core, db, errors, guard, i18n, migrate, nav, offline, security
-from backend import audit  # noqa: F401 - the access log's table belongs to the platform, not to a feature
-from backend import push
+from backend import (
+    access,
+    accounts,
+    assets,
+    audit,  # noqa: F401 - the access log's table belongs to the platform, not to a feature
+    broker,
+    compress,
+    core,
+    db,
+    errors,
+    guard,
+    i18n,
+    migrate,
+    nav,
+    offline,
+    push,
+    security,
+)
 from backend.config import REPO_ROOT, build_config
 
 

@@ -17,8 +17,8 @@ import queue
 import select
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Iterator
 
 from flask import Flask, current_app
 from sqlalchemy import String, Text, delete, event, func, insert, text
@@ -47,7 +47,7 @@ class LiveMessage(Base):
 class Subscription:
     """One open editor's mailbox for one topic."""
 
-    def __init__(self, broker: "Broker", topic: str, maxsize: int = 256):
+    def __init__(self, broker: Broker, topic: str, maxsize: int = 256):
         self.topic = topic
         self._broker = broker
         self._queue: queue.Queue[dict] = queue.Queue(maxsize=maxsize)

@@ -3,11 +3,11 @@ the browser's Accept-Language."""
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from backend.extensions import babel
-
 
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "sv": "Svenska", "en": "English"}
 # Default country for crisis lines by language; a user can change it.

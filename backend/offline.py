@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
@@ -139,7 +139,7 @@ def page_version(*parts) -> str:
     return f"{content}.{deploy_version(current_app._get_current_object())}"
 
 
-def versioned_page(render: Callable[[], "str | tuple"], *parts) -> Response:
+def versioned_page(render: Callable[[], str | tuple], *parts) -> Response:
     """Serve a page the service worker may keep: 304 when the browser has this version already
     (nothing is rendered), else the page with its ETag and whether this device may keep it."""
     if not may_keep_offline(current_user):

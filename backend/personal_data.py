@@ -4,7 +4,7 @@ Packages register a source, `add_source(app, name, fn(db, user) -> JSON-able)`, 
 the platform never imports them."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy.orm import Session

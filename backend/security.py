@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, has_request_context
 from flask_login import current_user
+
 from backend.extensions import csrf
 
 # No inline script or style anywhere: everything comes from our own origin.

@@ -10,7 +10,6 @@ the API, timing until every stream has the `change` event. Bounded counts throug
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -21,9 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-from common import free_port, make_default, percentile, start_gunicorn  # noqa: E402
-
 import requests
+from common import free_port, make_default, percentile, start_gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,6 +66,7 @@ def signed_in(base: str, email: str) -> requests.Session:
 
 def browsers(base: str, plan_id: int, item: str) -> list[float]:
     from playwright.sync_api import sync_playwright
+
     from support.live import CHROMIUM_ARGS, chromium_path
     from support.two_step import complete_in_browser  # the therapist's second step (TOTP)
 
@@ -127,7 +126,7 @@ def streams(base: str, plan_id: int, item: str, n: int) -> tuple[int, list[float
         while not stop.is_set():
             try:
                 chunk = sock.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             if not chunk:
                 break

@@ -7,6 +7,7 @@ server's own request time (gunicorn's %(D)s) and of the time the clients saw.
 
     .venv/bin/python bench/crisis_view.py
 """
+
 from __future__ import annotations
 
 import gzip
@@ -34,7 +35,6 @@ REQUESTS_PER_CLIENT = 20  # 1,000 requests in all
 PASSWORD = "a calm walk by the river"
 
 
-
 def seed(db_url: str, instance: Path) -> list[str]:
     """Migrate, then give 50 clients a realistic plan; returns their emails."""
     from backend import create_app
@@ -60,19 +60,49 @@ def seed(db_url: str, instance: Path) -> list[str]:
                 "reasons": ["My children", "My dog Tass", "The trip to Lofoten"],
                 "grounding": ["Name five things I see"],
             }.items():
-                batch += [{"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
-                         "section": section, "fields": {"text": t}} for t in texts]
-            for name, phone in (("Sister Kari", "+47 999 88 777"), ("Friend Ola", "+47 411 22 333"),
-                                ("Neighbour Per", "+47 922 33 444")):
-                ops.append({"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
-                            "section": "support", "fields": {"text": name, "phone": phone, "agreed": True,
-                                                             "sms_message": "Can you call me? I'm having a hard time."}})
-            ops.append({"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
-                        "section": "professionals", "fields": {"text": "Dr Berg, DPS", "phone": "22 00 00 00"}})
+                batch += [
+                    {
+                        "uuid": ops.new_uuid(),
+                        "type": "add",
+                        "item": ops.new_uuid(),
+                        "section": section,
+                        "fields": {"text": t},
+                    }
+                    for t in texts
+                ]
+            for name, phone in (
+                ("Sister Kari", "+47 999 88 777"),
+                ("Friend Ola", "+47 411 22 333"),
+                ("Neighbour Per", "+47 922 33 444"),
+            ):
+                ops.append(
+                    {
+                        "uuid": ops.new_uuid(),
+                        "type": "add",
+                        "item": ops.new_uuid(),
+                        "section": "support",
+                        "fields": {
+                            "text": name,
+                            "phone": phone,
+                            "agreed": True,
+                            "sms_message": "Can you call me? I'm having a hard time.",
+                        },
+                    }
+                )
+            ops.append(
+                {
+                    "uuid": ops.new_uuid(),
+                    "type": "add",
+                    "item": ops.new_uuid(),
+                    "section": "professionals",
+                    "fields": {"text": "Dr Berg, DPS", "phone": "22 00 00 00"},
+                }
+            )
             ops.apply_ops(db, plan, user, batch)
             commitments.add_commitment(db, plan, user, "Call Kari on Sunday", due="2026-12-01")
             emails.append(email)
     from backend.db import get_engine
+
     get_engine(app).dispose()
     return emails
 
@@ -88,7 +118,6 @@ def sign_in(base: str, email: str) -> tuple[urllib.request.OpenerDirector, str]:
     return opener, response.geturl()
 
 
-
 def main() -> int:
     workers, thread_count = make_default("WORKERS"), make_default("THREADS")
     tmp = Path(tempfile.mkdtemp(prefix="trygg-bench-"))
@@ -96,14 +125,24 @@ def main() -> int:
     access_log = tmp / "access.log"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": db_url, "TRYGG_INSTANCE_PATH": str(tmp / "instance"),
-           "TRYGG_BASE_URL": base, "PORT": str(port)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "TRYGG_INSTANCE_PATH": str(tmp / "instance"),
+        "TRYGG_BASE_URL": base,
+        "PORT": str(port),
+    }
     os.environ.update({"TRYGG_INSTANCE_PATH": str(tmp / "instance")})
     server = None
     try:
         emails = seed(db_url, tmp / "instance")
-        server = start_gunicorn(port, env, workers, thread_count, [
-            "--access-logfile", str(access_log), "--access-logformat", "%(U)s %(s)s %(D)s"])
+        server = start_gunicorn(
+            port,
+            env,
+            workers,
+            thread_count,
+            ["--access-logfile", str(access_log), "--access-logformat", "%(U)s %(s)s %(D)s"],
+        )
         sessions = [sign_in(base, e) for e in emails]
         opener, plan_url = sessions[0]
         body = opener.open(plan_url).read()
@@ -141,14 +180,21 @@ def main() -> int:
             t.join()
         elapsed = time.perf_counter() - started
         time.sleep(0.5)  # let gunicorn flush its log
-        server_ms = [int(line.split()[2]) / 1000 for line in access_log.read_text().splitlines()
-                     if line.startswith("/plans/") and line.split()[1] == "200"]
+        server_ms = [
+            int(line.split()[2]) / 1000
+            for line in access_log.read_text().splitlines()
+            if line.startswith("/plans/") and line.split()[1] == "200"
+        ]
         total = CLIENTS * REQUESTS_PER_CLIENT
-        print(f"load: {CLIENTS} concurrent clients, {total} requests, {len(errors)} errors, "
-              f"{total / elapsed:.0f} requests/s (gunicorn {workers} workers x {thread_count} threads, SQLite, {os.cpu_count()} CPUs)")
+        print(
+            f"load: {CLIENTS} concurrent clients, {total} requests, {len(errors)} errors, "
+            f"{total / elapsed:.0f} requests/s (gunicorn {workers} workers x {thread_count} threads, SQLite, {os.cpu_count()} CPUs)"
+        )
         if server_ms:
-            print(f"server time (gunicorn's own clock): p50 {statistics.median(server_ms):.1f} ms, "
-                  f"p95 {percentile(server_ms, 95):.1f} ms ({len(server_ms)} requests)")
+            print(
+                f"server time (gunicorn's own clock): p50 {statistics.median(server_ms):.1f} ms, "
+                f"p95 {percentile(server_ms, 95):.1f} ms ({len(server_ms)} requests)"
+            )
         print(f"client-seen time: p50 {statistics.median(seen):.1f} ms, p95 {percentile(seen, 95):.1f} ms")
         return 0 if not errors else 1
     finally:

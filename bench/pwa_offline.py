@@ -16,6 +16,7 @@ a persistent Chromium profile, and measures:
 
 Prints figures; it does not pass or fail.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -112,8 +113,13 @@ def main() -> int:
         plan_url = f"{base}/plans/{plan_id}"
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
-                str(Path(tmp) / "profile"), executable_path=chromium_path(), headless=True,
-                args=CHROMIUM_ARGS, locale="nb-NO", viewport={"width": 390, "height": 844})
+                str(Path(tmp) / "profile"),
+                executable_path=chromium_path(),
+                headless=True,
+                args=CHROMIUM_ARGS,
+                locale="nb-NO",
+                viewport={"width": 390, "height": 844},
+            )
             page = context.new_page()
             page.goto(f"{base}/auth/login?lang=nb")
             page.get_by_label("E-post").fill(email)
@@ -122,8 +128,12 @@ def main() -> int:
             page.wait_for_selector(FIRST_SECTION)
 
             cold_context = playwright.chromium.launch_persistent_context(
-                str(Path(tmp) / "cold"), executable_path=chromium_path(), headless=True,
-                args=CHROMIUM_ARGS, locale="nb-NO")
+                str(Path(tmp) / "cold"),
+                executable_path=chromium_path(),
+                headless=True,
+                args=CHROMIUM_ARGS,
+                locale="nb-NO",
+            )
             cold_context.add_cookies(context.cookies())
             cold = load_and_count(cold_context.new_page(), plan_url)
             cold_context.close()
@@ -141,10 +151,16 @@ def main() -> int:
               return {emergency: [e.top, e.bottom], person: p ? [p.top, p.bottom] : null};
             }""")
 
-            js = {name: script_bytes(base, page, f"{base}{path}") for name, path in (
-                ("crisis view", f"/plans/{plan_id}"), ("editor", f"/plans/{plan_id}/edit"),
-                ("grounding player", "/grounding/gentle-breathing"), ("grounding catalog", "/grounding/"),
-                ("notifications", "/settings/notifications"))}
+            js = {
+                name: script_bytes(base, page, f"{base}{path}")
+                for name, path in (
+                    ("crisis view", f"/plans/{plan_id}"),
+                    ("editor", f"/plans/{plan_id}/edit"),
+                    ("grounding player", "/grounding/gentle-breathing"),
+                    ("grounding catalog", "/grounding/"),
+                    ("notifications", "/settings/notifications"),
+                )
+            }
 
             server.shutdown()
             thread.join(timeout=5)
@@ -157,7 +173,8 @@ def main() -> int:
                 page.wait_for_selector(FIRST_SECTION, state="visible")
                 timings.append((time.perf_counter() - start) * 1000)
                 paint = page.evaluate(
-                    "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+                    "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
+                )
                 if paint:
                     paints.append(paint)
             now_timings = []
@@ -170,21 +187,29 @@ def main() -> int:
             context.close()
 
     print("crisis view (a filled plan, nb), headless Chromium")
-    print(f"  cold: {cold['requests']} requests, {cold['bytes']:,} bytes on the wire "
-          f"(HTML response {cold['html']:,} bytes gzip; target <= 14,336); types: {', '.join(cold['types'])}")
+    print(
+        f"  cold: {cold['requests']} requests, {cold['bytes']:,} bytes on the wire "
+        f"(HTML response {cold['html']:,} bytes gzip; target <= 14,336); types: {', '.join(cold['types'])}"
+    )
     print(f"  warm (service worker): {warm['requests']} requests to the network, {warm['bytes']:,} bytes")
     print("  render-blocking: one stylesheet per package (trygg.css, plans.css); scripts are modules (deferred)")
     for name, size in js.items():
         print(f"  JavaScript on {name}: {size:,} bytes gzip (budget 51,200)")
-    print(f"  offline open, navigation start -> first section visible: median {statistics.median(timings):.1f} ms, "
-          f"max {max(timings):.1f} ms over {len(timings)} opens (target <= 300 ms)")
+    print(
+        f"  offline open, navigation start -> first section visible: median {statistics.median(timings):.1f} ms, "
+        f"max {max(timings):.1f} ms over {len(timings)} opens (target <= 300 ms)"
+    )
     if paints:
         print(f"  offline first contentful paint: median {statistics.median(paints):.1f} ms")
-    print(f"  offline open of \"I need help now\" (/now) -> first step visible: median "
-          f"{statistics.median(now_timings):.1f} ms, max {max(now_timings):.1f} ms over {len(now_timings)} opens")
+    print(
+        f"  offline open of \"I need help now\" (/now) -> first step visible: median "
+        f"{statistics.median(now_timings):.1f} ms, max {max(now_timings):.1f} ms over {len(now_timings)} opens"
+    )
     person = first_screen["person"]
-    print(f"  first screen at 390x844: emergency call y {first_screen['emergency'][0]:.0f}-{first_screen['emergency'][1]:.0f}, "
-          + (f"first own-person call y {person[0]:.0f}-{person[1]:.0f}" if person else "no own person with a phone"))
+    print(
+        f"  first screen at 390x844: emergency call y {first_screen['emergency'][0]:.0f}-{first_screen['emergency'][1]:.0f}, "
+        + (f"first own-person call y {person[0]:.0f}-{person[1]:.0f}" if person else "no own person with a phone")
+    )
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import delete, func, select
@@ -27,7 +27,7 @@ from grounding.models import ChosenExercise, CustomExercise, GroundingSession, G
 
 MAX_DURATION = 24 * 3600
 # No session can predate Trygg; older times are typos or hostile.
-EARLIEST_SESSION = datetime(2020, 1, 1, tzinfo=timezone.utc)
+EARLIEST_SESSION = datetime(2020, 1, 1, tzinfo=UTC)
 MAX_TITLE = 120
 MAX_STEPS = 30
 MAX_STEP_CHARS = 500
@@ -103,7 +103,7 @@ def _started_at(value) -> datetime:
     if parsed.tzinfo is None:
         raise GroundingError("started_at needs a time zone (for example Z)", "started_at")
     try:
-        parsed = parsed.astimezone(timezone.utc)  # overflows near year 1 and 9999
+        parsed = parsed.astimezone(UTC)  # overflows near year 1 and 9999
     except OverflowError:
         raise GroundingError("started_at is out of range", "started_at") from None
     if parsed > utcnow() + timedelta(minutes=10):

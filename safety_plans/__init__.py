@@ -16,8 +16,17 @@ from backend.personal_data import add_source
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
-    from safety_plans import models  # noqa: F401 - declares the tables
-    from safety_plans import crisis, demo, link_views, links, live, offline, reminders, share  # noqa: F401 - routes
+    from safety_plans import (  # noqa: F401 - routes
+        crisis,
+        demo,
+        link_views,
+        links,
+        live,
+        models,  # noqa: F401 - declares the tables
+        offline,
+        reminders,
+        share,
+    )
     from safety_plans.api import api
     from safety_plans.cli import crisis_lines_cli
     from safety_plans.export import personal_data

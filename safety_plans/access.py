@@ -9,7 +9,6 @@ Plans someone may not see answer 404, so ids cannot be probed.
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import audit

@@ -6,13 +6,16 @@ answered by backend.errors) and changes nothing; access is checked by the same `
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from backend import audit, db
 from backend.access import public, roles
 from backend.errors import ServiceError
-from safety_plans import commitments as commitment_rules, crisis_lines, feed, live, ops, plans as plan_rules
+from safety_plans import commitments as commitment_rules
+from safety_plans import crisis_lines, feed, live, ops
+from safety_plans import plans as plan_rules
 from safety_plans.access import BACKGROUND, load_plan
 from safety_plans.content import SECTIONS
 from safety_plans.export import plan_dict

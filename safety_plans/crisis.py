@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from backend import db
-from backend.offline import versioned_page
 from backend.access import public, roles
 from backend.i18n import browser_country, register_countries, request_country
-from safety_plans import crisis_lines, plans as plan_rules
+from backend.offline import versioned_page
+from safety_plans import crisis_lines
+from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 
 bp = Blueprint("crisis", __name__, template_folder="templates")

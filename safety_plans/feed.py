@@ -2,12 +2,12 @@
 history page, each section's order and the removed items, and bringing an earlier text back."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
 from backend.errors import ServiceError
-from flask_babel import gettext as _
 from safety_plans.models import Plan, PlanChange, PlanItem
 from safety_plans.ops import OpResult, apply_ops, check_op, first_outcome, keep_receipt, new_uuid
 from safety_plans.plans import items_by_section

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from safety_plans.ops import FIELDS
-from safety_plans.ops import new_uuid
+from safety_plans.ops import FIELDS, new_uuid
 
 TEXT_FIELDS = ("text", "phone", "sms_message")
 

@@ -11,10 +11,11 @@ from backend import db
 from backend.access import roles
 from backend.accounts import care
 from backend.errors import ServiceError
-from safety_plans import invites, plans as plan_rules
+from safety_plans import invites
+from safety_plans import plans as plan_rules
 from safety_plans.models import Invite
-from safety_plans.views import _when, bp as plan_bp
-
+from safety_plans.views import _when
+from safety_plans.views import bp as plan_bp
 
 # -- therapists: clients and invites --------------------------------------------------------------
 

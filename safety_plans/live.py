@@ -11,11 +11,10 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Callable, Iterator
 
 from flask import Flask
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 

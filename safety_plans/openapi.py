@@ -8,12 +8,8 @@ from flask import current_app
 
 from backend.guard import MAX_ID
 from backend.openapi import registered_paths
-
 from safety_plans.content import SECTION_KEYS
-from safety_plans.ops import FIELDS
-from safety_plans.ops import MAX_BATCH
-from safety_plans.ops import OP_TYPES
-from safety_plans.ops import TEXT_LIMITS
+from safety_plans.ops import FIELDS, MAX_BATCH, OP_TYPES, TEXT_LIMITS
 
 _ERR = {"$ref": "#/components/responses/Error"}
 # Ids are PostgreSQL INTEGERs; larger numbers name nothing (404).

@@ -2,13 +2,13 @@
 therapist's clients with their plans."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.accounts import care
 from backend.accounts.models import User
 from backend.errors import ServiceError
-from flask_babel import gettext as _
 from safety_plans.content import SECTION_KEYS
 from safety_plans.models import Plan, PlanItem
 from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_change

@@ -9,10 +9,11 @@ the morning after `due` (09:00 their time) while the commitment is still open.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Flask
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -56,7 +57,7 @@ def commitment_reminders(db: Session, now: datetime) -> list[DueReminder]:
 def _bucket_end(at: datetime) -> tuple[int, datetime]:
     """The 10-minute window a change falls in, and when that window closes."""
     seconds = int(at.timestamp()) // int(BATCH.total_seconds())
-    return seconds, datetime.fromtimestamp((seconds + 1) * BATCH.total_seconds(), tz=timezone.utc)
+    return seconds, datetime.fromtimestamp((seconds + 1) * BATCH.total_seconds(), tz=UTC)
 
 
 def plan_updated_reminders(db: Session, now: datetime) -> list[DueReminder]:

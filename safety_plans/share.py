@@ -7,19 +7,23 @@ import json
 
 from babel.dates import format_date
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from backend import security_log, db
+from backend import db, security_log
 from backend.access import roles
 from backend.accounts import care
 from backend.db import utcnow
-from safety_plans import commitments as commitment_rules, crisis_lines, plans as plan_rules
+from safety_plans import commitments as commitment_rules
+from safety_plans import crisis_lines
+from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import SECTIONS
 from safety_plans.export import export_plan
 from safety_plans.pdf import build_pdf
-from safety_plans.views import PLAN_ROLES, _plan_context, bp as plan_bp
+from safety_plans.views import PLAN_ROLES, _plan_context
+from safety_plans.views import bp as plan_bp
 
 bp = Blueprint("share", __name__, template_folder="templates")
 

@@ -1,17 +1,20 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from backend import audit, db
 from backend.access import roles
-from backend.offline import versioned_page
 from backend.db import utcnow
 from backend.errors import ServiceError
-from safety_plans import commitments as commitment_rules, crisis_lines, feed, ops, plans as plan_rules
+from backend.offline import versioned_page
+from safety_plans import commitments as commitment_rules
+from safety_plans import crisis_lines, feed, ops
+from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
 from safety_plans.forms import default_due, op_from_form

@@ -17,7 +17,7 @@ from support.forms import AuthActions
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count()
 
-pytest_plugins = ["support.live", "support.plans", "support.grounding", "support.mail"]
+pytest_plugins = ["support.live", "support.plans", "support.grounding", "support.mail", "support.push_service"]
 
 
 def pytest_sessionstart(session) -> None:

@@ -19,8 +19,15 @@ def _load_user(token: str):
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
     from backend import security_log  # noqa: F401 - declares SecurityEvent
-    from backend.accounts import data_rights  # noqa: F401 - declares the closed-account tables
-    from backend.accounts import account, admin, care, recovery, two_step_views, views  # noqa: F401 - models, routes
+    from backend.accounts import (  # noqa: F401 - models, routes
+        account,
+        admin,
+        care,
+        data_rights,  # noqa: F401 - declares the closed-account tables
+        recovery,
+        two_step_views,
+        views,
+    )
     from backend.nav import add_nav_item
 
     login_manager.init_app(app)

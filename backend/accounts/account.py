@@ -4,13 +4,14 @@ Thin views over `services`; every form is a plain POST followed by a redirect.
 """
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-import json
-
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 

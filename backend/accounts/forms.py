@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from backend.accounts.passwords import MAX_LENGTH, password_problem
 
-
 # Only the shape: something@something.something. The real check is that mail arrives.
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid email address."))
 
@@ -28,7 +27,7 @@ class NewPasswordMixin:
     def validate_password(self, field) -> None:
         """Refuse short, overlong and common passwords."""
         name = getattr(self, "display_name", None)
-        problem = password_problem(field.data or "", getattr(self, "email").data or "",
+        problem = password_problem(field.data or "", self.email.data or "",
                                    (name.data or "") if name is not None else "")
         if problem:
             raise ValidationError(problem)

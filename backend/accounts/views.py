@@ -4,7 +4,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -12,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from backend import db, security_log
 from backend.access import public, signed_in
-from backend.accounts import mails as account_mail
 from backend.accounts import devices, services, tokens, two_step
+from backend.accounts import mails as account_mail
 from backend.accounts.forms import LoginForm, RegisterForm
 from backend.i18n import country_choices, request_country
 

@@ -73,8 +73,8 @@ def vapid_keys_command(new: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Settings page, subscription API, the daily reminder source and the worker commands."""
-    from backend.push import api, models, views  # noqa: F401 - models declares the tables
     from backend.personal_data import add_source
+    from backend.push import api, models, views  # noqa: F401 - models declares the tables
     from backend.push.reminders import chosen, register_daily
 
     def push_data(db, user):

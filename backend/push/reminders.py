@@ -16,13 +16,15 @@ it goes out then. `now` is always passed in, so tests drive the clock.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -78,7 +80,7 @@ def user_zone(user: User) -> ZoneInfo:
 
 def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
     """A wall-clock time on a day in a zone, as an aware UTC datetime."""
-    return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def in_quiet_hours(at: time, start: time | None, end: time | None) -> bool:

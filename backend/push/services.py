@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import AuthSession, User
 from backend.push.keys import b64url_decode
-from backend.push.models import NotificationChoice, NotificationSettings, PushSubscription
 from backend.push.kinds import choices
+from backend.push.models import NotificationChoice, NotificationSettings, PushSubscription
 from backend.push.reminders import settings_for
 
 

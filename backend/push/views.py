@@ -14,8 +14,8 @@ from backend.access import signed_in
 from backend.db import utcnow
 from backend.push import services
 from backend.push.forms import NotificationSettingsForm, settings_form
-from backend.push.kinds import choices
 from backend.push.keys import load_keys
+from backend.push.kinds import choices
 from backend.push.reminders import chosen, send_test, settings_for
 
 bp = Blueprint("push", __name__, template_folder="templates", static_folder="static",

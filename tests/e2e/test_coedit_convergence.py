@@ -7,6 +7,7 @@ Bounded by count: TRYGG_CONVERGENCE_SEEDS (comma-separated, default "11,29") and
 TRYGG_CONVERGENCE_STEPS (default 36). The seed is in the test id and in every failure message:
 re-run one with `TRYGG_CONVERGENCE_SEEDS=<seed> pytest tests/e2e/test_coedit_convergence.py`.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,10 +15,22 @@ import random
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
-from support.coedit import (LAPTOP, PHONE, edit_text, history_texts, item, open_editor, open_item, server_plan,
-                            session_world, shown, wait_quiet)
+from support.coedit import (
+    LAPTOP,
+    PHONE,
+    edit_text,
+    history_texts,
+    item,
+    open_editor,
+    open_item,
+    server_plan,
+    session_world,
+    shown,
+    wait_quiet,
+)
 from support.live import RestartableServer, wait_for
 
 SEEDS = [int(s) for s in os.environ.get("TRYGG_CONVERGENCE_SEEDS", "11,29").split(",") if s.strip()]
@@ -108,8 +121,11 @@ class Run:
     def race(self, page):
         """Both type in the same item; one leaves first, the other right after."""
         other = self.pages[1] if page is self.pages[0] else self.pages[0]
-        shared = [u for u in self.visible_items(page).evaluate_all("els => els.map(e => e.dataset.item)")
-                  if item(other, u).is_visible()]
+        shared = [
+            u
+            for u in self.visible_items(page).evaluate_all("els => els.map(e => e.dataset.item)")
+            if item(other, u).is_visible()
+        ]
         if not shared:
             return self.edit(page)
         uuid = self.rng.choice(shared)
@@ -151,7 +167,9 @@ class Run:
         assert fresh_load == expected, self.say("a fresh load differs from the server")
         for name, page in zip(("phone", "laptop"), self.pages):
             seen = shown(page)
-            assert seen == expected, self.say(f"the {name} shows something else than a fresh load: {differences(seen, expected)}")
+            assert seen == expected, self.say(
+                f"the {name} shows something else than a fresh load: {differences(seen, expected)}"
+            )
             assert page.locator(".co-notice[data-kind='typing']").count() == 0, self.say(f"{name}: a stale notice")
         now = {i["text"] for items in expected["sections"].values() for i in items}
         lost = self.typed - now - history_texts(self.server.app, self.plan_id)
@@ -171,16 +189,23 @@ def differences(seen, expected) -> list[str]:
     for key in expected["sections"]:
         mine, theirs = seen["sections"].get(key), expected["sections"][key]
         if mine != theirs:
-            found.append(f"{key}: page {[(i['uuid'][:4], i['text']) for i in mine or []]} "
-                         f"server {[(i['uuid'][:4], i['text']) for i in theirs]}")
+            found.append(
+                f"{key}: page {[(i['uuid'][:4], i['text']) for i in mine or []]} "
+                f"server {[(i['uuid'][:4], i['text']) for i in theirs]}"
+            )
     return found
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_two_devices_converge_whatever_people_do(server, new_page, seed):
     new_page.expect_console(r"net::ERR_")  # the network really goes away in these runs
-    start = [("warning_signs", "I go quiet"), ("inner_coping", "Walk"), ("inner_coping", "Shower"),
-             ("distraction", "Music"), ("reasons", "My sister")]
+    start = [
+        ("warning_signs", "I go quiet"),
+        ("inner_coping", "Walk"),
+        ("inner_coping", "Shower"),
+        ("distraction", "Music"),
+        ("reasons", "My sister"),
+    ]
     client_email, therapist_email, plan_id, _ = session_world(server.app, start)
     phone = open_editor(new_page(**PHONE), server.url, client_email, plan_id)
     laptop = open_editor(new_page(**LAPTOP), server.url, therapist_email, plan_id)

@@ -3,6 +3,7 @@ real Chromium against a real server: the editor reloading itself, two screens th
 a same-field race, a refused add that left a phantom and lost the text, a change waiting forever
 after an outage, a therapist keeping a plan after access ended, and the smaller slips around them.
 Every test also fails if a page reloads itself unasked (support.live.NAVIGATION_WATCH)."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,20 @@ from backend.audit import AccessEvent
 from backend.db import session_scope
 from safety_plans import ops
 from safety_plans.models import Commitment, Plan, PlanItem
-from support.coedit import (LAPTOP, PHONE, edit_text, eventually, item, open_editor, open_item, server_plan,
-                            session_world, shown, sign_in, wait_quiet)
+from support.coedit import (
+    LAPTOP,
+    PHONE,
+    edit_text,
+    eventually,
+    item,
+    open_editor,
+    open_item,
+    server_plan,
+    session_world,
+    shown,
+    sign_in,
+    wait_quiet,
+)
 from support.live import RestartableServer, asked_reload, wait_controlled, wait_for
 from support.plans import add_op
 
@@ -31,9 +44,14 @@ def server(tmp_path):
 
 def _items(app, plan_id, section):
     with session_scope(app) as db:
-        return [i.text for i in db.scalars(select(PlanItem).where(
-            PlanItem.plan_id == plan_id, PlanItem.section == section, PlanItem.deleted.is_(False))
-            .order_by(PlanItem.position))]
+        return [
+            i.text
+            for i in db.scalars(
+                select(PlanItem)
+                .where(PlanItem.plan_id == plan_id, PlanItem.section == section, PlanItem.deleted.is_(False))
+                .order_by(PlanItem.position)
+            )
+        ]
 
 
 def _assert_equal(a, b):
@@ -90,6 +108,7 @@ def test_same_field_race_ends_with_both_screens_showing_the_servers_text(live_se
         assert typing.input_value() == "Walk by the sea"
         expect(mine.locator("summary")).to_contain_text("Walk by the sea")
         expect(item(therapist, walk).locator("summary")).to_contain_text("Walk by the sea")
+
     eventually(agree)
     expect(mine.locator(".co-notice")).to_have_count(1)  # one notice per conflict, not two
     theirs = item(therapist, walk)
@@ -161,8 +180,10 @@ def test_a_therapist_whose_access_ends_lets_go_of_the_plan_everywhere(live_serve
     therapist.goto(f"{live_server.url}/plans/{plan_id}/edit")
     wait_for(therapist, "window.TryggEditor !== undefined")
     # A therapist's device keeps no client's plan.
-    saved = "caches.keys().then(ns => Promise.all(ns.map(n => caches.open(n).then(c => c.keys()))))" \
-            ".then(all => all.flat().map(r => new URL(r.url).pathname).filter(p => p.startsWith('/plans/')))"
+    saved = (
+        "caches.keys().then(ns => Promise.all(ns.map(n => caches.open(n).then(c => c.keys()))))"
+        ".then(all => all.flat().map(r => new URL(r.url).pathname).filter(p => p.startsWith('/plans/')))"
+    )
     assert therapist.evaluate(saved) == []
 
     client = new_page(**PHONE)
@@ -244,10 +265,14 @@ def test_server_answers_its_versions_not_its_html(live_server, new_page):
     first = page.request.get(f"{live_server.url}/plans/{plan_id}/edit")
     second = page.request.get(f"{live_server.url}/plans/{plan_id}/edit")
     assert first.headers["etag"] == second.headers["etag"] and first.text() != second.text()
-    again = page.request.get(f"{live_server.url}/plans/{plan_id}/edit", headers={"If-None-Match": first.headers["etag"]})
+    again = page.request.get(
+        f"{live_server.url}/plans/{plan_id}/edit", headers={"If-None-Match": first.headers["etag"]}
+    )
     assert again.status == 304
     with live_server.app.test_request_context(), session_scope(live_server.app) as db:
         plan = db.get(Plan, plan_id)
         ops.apply_ops(db, plan, plan.owner, [add_op("reasons", "Spring")])
-    changed = page.request.get(f"{live_server.url}/plans/{plan_id}/edit", headers={"If-None-Match": first.headers["etag"]})
+    changed = page.request.get(
+        f"{live_server.url}/plans/{plan_id}/edit", headers={"If-None-Match": first.headers["etag"]}
+    )
     assert changed.status == 200 and changed.headers["etag"] != first.headers["etag"]

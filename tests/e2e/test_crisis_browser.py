@@ -2,6 +2,7 @@
 the person's own people; "I need help now" steps through the plan one screen at a time (keyboard,
 screen-reader names, 200 % text) and writes nothing; quick exit leaves no plan on screen; help is
 on every kind of page in nb, sv and en; a hard grounding session gets a kind next step."""
+
 from __future__ import annotations
 
 import itertools
@@ -30,14 +31,18 @@ def client_with_plan(app, lang="en", country="NO", full=True) -> tuple[str, int]
     with app.test_request_context(), session_scope(app) as db:
         user = create_user(db, email, PASSWORD, role="client", locale=lang, country=country, display_name="Ingrid")
         plan = plans.get_or_create_plan(db, user)
-        batch = [add_op("support", "Mum", phone="+47 912 34 567", agreed=True, sms_message="Can you call me?"),
-               add_op("support", "Sister Kari", phone="+47 999 88 777"),
-               add_op("inner_coping", "Hold something cold"),
-               add_op("reasons", "My cat Pus")]
+        batch = [
+            add_op("support", "Mum", phone="+47 912 34 567", agreed=True, sms_message="Can you call me?"),
+            add_op("support", "Sister Kari", phone="+47 999 88 777"),
+            add_op("inner_coping", "Hold something cold"),
+            add_op("reasons", "My cat Pus"),
+        ]
         if full:
-            batch += [add_op("warning_signs", "I stop answering messages"),
-                    add_op("professionals", "My GP", phone="+47 22 00 00 00"),
-                    add_op("safe_environment", "Kari keeps my pills")]
+            batch += [
+                add_op("warning_signs", "I stop answering messages"),
+                add_op("professionals", "My GP", phone="+47 22 00 00 00"),
+                add_op("safe_environment", "Kari keeps my pills"),
+            ]
         ops.apply_ops(db, plan, user, batch)
         return email, plan.id
 
@@ -61,11 +66,15 @@ def test_first_screen_holds_the_emergency_call_and_my_people(live_server, new_pa
     text_mum = page.locator('a[href="sms:+4791234567?body=Can%20you%20call%20me%3F"]')
     expect(emergency).to_have_attribute("href", "tel:113")
     e_box, c_box, t_box = emergency.bounding_box(), call_mum.bounding_box(), text_mum.bounding_box()
-    print(f"\nfirst screen {lang} 390x844: emergency call y={e_box['y']:.0f}..{e_box['y'] + e_box['height']:.0f}, "
-          f"first own-person call y={c_box['y']:.0f}..{c_box['y'] + c_box['height']:.0f}")
+    print(
+        f"\nfirst screen {lang} 390x844: emergency call y={e_box['y']:.0f}..{e_box['y'] + e_box['height']:.0f}, "
+        f"first own-person call y={c_box['y']:.0f}..{c_box['y'] + c_box['height']:.0f}"
+    )
     for box in (e_box, c_box, t_box):
         assert box["y"] + box["height"] <= 844 and box["height"] >= 44 and box["width"] >= 44
-    verbs = {"en": ("Call Mum", "Text Mum"), "nb": ("Ring Mum", "Send melding Mum"), "sv": ("Ring Mum", "Sms:a Mum")}[lang]
+    verbs = {"en": ("Call Mum", "Text Mum"), "nb": ("Ring Mum", "Send melding Mum"), "sv": ("Ring Mum", "Sms:a Mum")}[
+        lang
+    ]
     expect(call_mum).to_have_accessible_name(verbs[0])
     expect(text_mum).to_have_accessible_name(verbs[1])
     # The other helplines are folded until asked for; the plan follows.
@@ -86,9 +95,13 @@ def test_walkthrough_one_step_at_a_time_keyboard_names_200_percent_and_writes_no
     sign_in(page, live_server.url, email)
     sent = []
     # Anything but reading: a write, or a script's request other than the shell's offline list.
-    page.on("request", lambda r: (r.method != "GET" or (r.resource_type in ("fetch", "xhr")
-                                                        and not r.url.endswith("/api/v1/offline")))
-            and sent.append(f"{r.method} {r.url}"))
+    page.on(
+        "request",
+        lambda r: (
+            (r.method != "GET" or (r.resource_type in ("fetch", "xhr") and not r.url.endswith("/api/v1/offline")))
+            and sent.append(f"{r.method} {r.url}")
+        ),
+    )
     with session_scope(live_server.app) as db:
         revision = db.get(Plan, plan_id).revision
 
@@ -99,7 +112,9 @@ def test_walkthrough_one_step_at_a_time_keyboard_names_200_percent_and_writes_no
     expect(visible.get_by_role("heading", level=2)).to_have_text("In danger now? Call 113")
     expect(page.get_by_role("link", name="Call 113", exact=True)).to_have_attribute("href", "tel:113")
     expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
-    expect(page.get_by_role("link", name="Text Mum")).to_have_attribute("href", "sms:+4791234567?body=Can%20you%20call%20me%3F")
+    expect(page.get_by_role("link", name="Text Mum")).to_have_attribute(
+        "href", "sms:+4791234567?body=Can%20you%20call%20me%3F"
+    )
     expect(page.get_by_role("link", name="Stop here")).to_have_attribute("href", f"/plans/{plan_id}")
 
     page.get_by_role("link", name="Next step").click()
@@ -128,8 +143,9 @@ def test_walkthrough_one_step_at_a_time_keyboard_names_200_percent_and_writes_no
     expect(page.get_by_text("My cat Pus")).to_be_visible()
     page.get_by_role("link", name="Next step").click()
     expect(visible.get_by_role("heading", level=2)).to_have_text("You went through your plan.")
-    assert page.evaluate("'wakeLock' in navigator") is False or \
-        page.locator("[data-walkthrough]").get_attribute("data-awake") in ("true", "false")
+    assert page.evaluate("'wakeLock' in navigator") is False or page.locator("[data-walkthrough]").get_attribute(
+        "data-awake"
+    ) in ("true", "false")
 
     page.get_by_role("link", name="Stop here").click()
     expect(page).to_have_url(f"{live_server.url}/plans/{plan_id}")
@@ -154,8 +170,12 @@ def test_quick_exit_replaces_the_page_with_a_neutral_site_and_explains_itself_on
     email, plan_id = client_with_plan(live_server.app)
     page = new_page(locale="en-NO", **PHONE)
     # The neutral site is out on the internet; here a stand-in answers for it.
-    page.context.route("https://www.yr.no/**", lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<title>Weather</title><h1>Weather in Oslo</h1>"))
+    page.context.route(
+        "https://www.yr.no/**",
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>Weather</title><h1>Weather in Oslo</h1>"
+        ),
+    )
     sign_in(page, live_server.url, email)
     page.goto(live_server.url + "/grounding/")
     note = page.locator("[data-exit-note]")
@@ -196,14 +216,19 @@ def test_help_strip_on_sign_in_register_help_and_offline_pages(live_server, new_
     # (404 and 500 pages: tests/integration/test_crisis_pages.py; here they would log a console error)
     for path in ("/auth/login", "/auth/register", "/offline"):
         assert page.goto(f"{live_server.url}{path}?lang={lang}").status == 200
-        link = page.get_by_role("region", name={"en": "Emergency help", "nb": "Akutt hjelp", "sv": "Akut hjälp"}[lang]) \
-            .get_by_role("link", name=f"{call} {number}")
+        link = page.get_by_role(
+            "region", name={"en": "Emergency help", "nb": "Akutt hjelp", "sv": "Akut hjälp"}[lang]
+        ).get_by_role("link", name=f"{call} {number}")
         expect(link).to_have_attribute("href", f"tel:{number}")
         box = link.bounding_box()
         assert box["y"] < 120 and box["height"] >= 44, path
-    page.get_by_role("link", name={"en": "All crisis lines", "nb": "Krisetelefoner", "sv": "Alla stödlinjer"}[lang]).click()
+    page.get_by_role(
+        "link", name={"en": "All crisis lines", "nb": "Krisetelefoner", "sv": "Alla stödlinjer"}[lang]
+    ).click()
     expect(page).to_have_url(re.compile(r"/help$"))
-    expect(page.get_by_role("link", name=re.compile(f"^(Call|Ring) {number}$"))).to_have_attribute("href", f"tel:{number}")
+    expect(page.get_by_role("link", name=re.compile(f"^(Call|Ring) {number}$"))).to_have_attribute(
+        "href", f"tel:{number}"
+    )
     page.get_by_label({"en": "Where do you live?", "nb": "Hvor bor du?", "sv": "Var bor du?"}[lang]).select_option("FI")
     page.get_by_role("button", name={"en": "Show numbers", "nb": "Vis numrene", "sv": "Visa numren"}[lang]).click()
     expect(page.locator('a[href="tel:+358925250112"]')).to_be_visible()
@@ -232,7 +257,9 @@ def test_grounding_player_meets_distress_with_a_next_step(live_server, new_page,
         expect(heading).to_be_focused()
         for name in ("Try another exercise", "Open my plan", "Call my people", "Call a helpline"):
             expect(page.get_by_role("link", name=name)).to_be_visible()
-        expect(page.locator("[data-next-steps]").get_by_role("link", name="Call 113")).to_have_attribute("href", "tel:113")
+        expect(page.locator("[data-next-steps]").get_by_role("link", name="Call 113")).to_have_attribute(
+            "href", "tel:113"
+        )
     else:
         expect(heading).to_have_text("Well done for taking this time.")
         expect(page.locator("[data-next-steps]")).to_be_hidden()

@@ -6,9 +6,8 @@ from __future__ import annotations
 import time
 
 from playwright.sync_api import expect
-
 from test_crisis_browser import client_with_plan
-from test_pwa_offline import open_signed_in, profile, server, wait_controlled, wait_for, wait_until_saved  # noqa: F401
+from test_pwa_offline import open_signed_in, wait_controlled, wait_for, wait_until_saved
 
 PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
 

@@ -1,11 +1,12 @@
 """In real Chromium: register a client, sign out, sign in, switch language."""
+
 from __future__ import annotations
 
 import re
 
 from playwright.sync_api import expect
-from support.live import asked_reload
 
+from support.live import asked_reload
 from support.mail import last_mail_to, link_in
 
 PASSWORD = "a calm walk by the river"
@@ -60,8 +61,13 @@ def test_sign_in_page_is_usable_on_a_small_phone(live_server, new_page):
     sizes = page.eval_on_selector_all(
         "button, input:not([type=hidden]), main a",
         "els => els.filter(e => e.getClientRects().length > 0)"  # what is hidden is no target
-        ".map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect().height, e.getBoundingClientRect().width])")
-    small = [s for s in sizes if s[1] < 24 or (s[0].startswith(("<button", "<input type=\"email", "<input type=\"password")) and s[1] < 44)]
+        ".map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect().height, e.getBoundingClientRect().width])",
+    )
+    small = [
+        s
+        for s in sizes
+        if s[1] < 24 or (s[0].startswith(("<button", "<input type=\"email", "<input type=\"password")) and s[1] < 44)
+    ]
     assert not small, small
     # Dark mode really changes the page.
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")

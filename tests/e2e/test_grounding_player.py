@@ -1,4 +1,5 @@
 """In real Chromium: the guided player offline, the pacer, keyboard use, and the page without JS."""
+
 from __future__ import annotations
 
 import itertools
@@ -39,8 +40,19 @@ def test_offline_session_is_sent_once_when_back_online_and_rises_in_what_works(l
     page = signed_in_page(live_server, new_page)
     page.goto(live_server.url + "/grounding/kind-words")
     # An earlier session of another exercise with a small drop.
-    assert page.evaluate(POST, {"client_uuid": "11111111-2222-4333-8444-555555555555", "exercise": "kind-words",
-                                "distress_before": 6, "distress_after": 5, "duration_seconds": 120}) == 201
+    assert (
+        page.evaluate(
+            POST,
+            {
+                "client_uuid": "11111111-2222-4333-8444-555555555555",
+                "exercise": "kind-words",
+                "distress_before": 6,
+                "distress_after": 5,
+                "duration_seconds": 120,
+            },
+        )
+        == 201
+    )
 
     page.goto(live_server.url + "/grounding/five-senses")
     page.context.set_offline(True)
@@ -112,7 +124,9 @@ def test_the_player_works_by_keyboard_and_stop_asks_for_the_after_rating(live_se
     expect(page.get_by_role("button", name="Back")).to_be_disabled()
     # Read-aloud is offered only where a voice exists; headless Chromium has none, so it is absent.
     voices = page.evaluate("speechSynthesis.getVoices().length")
-    expect(page.locator("[data-action=speak]")).to_be_visible() if voices else expect(page.locator("[data-action=speak]")).to_be_hidden()
+    expect(page.locator("[data-action=speak]")).to_be_visible() if voices else expect(
+        page.locator("[data-action=speak]")
+    ).to_be_hidden()
     page.get_by_role("button", name="Stop here").click()
     expect(page.get_by_role("heading", name="How strong is your distress now?")).to_be_focused()
     page.get_by_role("button", name="Finish without rating").click()
@@ -139,5 +153,6 @@ def test_player_fits_a_small_phone_in_dark_mode(live_server, new_page):
     sizes = page.eval_on_selector_all(
         "#gr-player button:not([hidden])",
         "els => els.filter(e => getComputedStyle(e).visibility === 'visible')"
-        ".map(e => [e.textContent.trim(), e.getBoundingClientRect().height, e.getBoundingClientRect().width])")
+        ".map(e => [e.textContent.trim(), e.getBoundingClientRect().height, e.getBoundingClientRect().width])",
+    )
     assert sizes and all(h >= 44 and w >= 44 for _, h, w in sizes), sizes

@@ -6,12 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
-from support.two_step import complete_in_browser
-
-from support.mail import last_mail_to, link_in
-
 from backend.accounts.services import create_user
 from backend.db import session_scope
+from support.mail import last_mail_to, link_in
+from support.two_step import complete_in_browser
 
 PASSWORD = "a calm walk by the river"
 

@@ -7,13 +7,12 @@ import re
 
 from playwright.sync_api import expect
 
-from support.two_step import complete_in_browser
-
 from backend.accounts import care
 from backend.accounts.services import create_user
 from backend.db import session_scope
 from safety_plans import ops, plans
 from support.plans import add_op
+from support.two_step import complete_in_browser
 
 PASSWORD = "a calm walk by the river"
 

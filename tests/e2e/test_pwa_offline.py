@@ -11,63 +11,25 @@ import itertools
 import re
 import time
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from backend.accounts.services import create_user, find_user
 from backend.db import session_scope
-from support.two_step import complete_in_browser
 from grounding.models import GroundingSession
 from safety_plans import commitments, ops, plans
 from safety_plans.models import Commitment
-from support.live import (CHROMIUM_ARGS, RestartableServer, _is_problem, allow_self_reload, asked_reload, chromium_path,
-                          wait_controlled, wait_for, watch_navigations)
+from support.live import (
+    allow_self_reload,
+    asked_reload,
+    wait_controlled,
+    wait_for,
+)
 from support.plans import add_op
+from support.two_step import complete_in_browser
 
 PASSWORD = "a calm walk by the river"
 _numbers = itertools.count()
-
-
-Server = RestartableServer
-
-
-@pytest.fixture
-def server(tmp_path):
-    """A fresh server per test (tests here stop and restart it)."""
-    running = Server(tmp_path)
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def profile(playwright_instance, tmp_path):
-    """Open (and reopen) Chromium with one persistent profile, like a phone's browser."""
-    contexts = []
-    problems: list[str] = []
-
-    def open_browser(offline=False, **options):
-        context = playwright_instance.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium_path(), headless=True,
-            args=CHROMIUM_ARGS, locale="en-GB", **options)
-        contexts.append(context)
-        watch_navigations(context, problems)
-        context.on("page", lambda page: page.on("console", lambda msg: _is_problem(msg) and problems.append(msg.text)))
-        # Set after launch: the launch option does not cover the profile's first page.
-        context.set_offline(offline)
-        for page in context.pages:
-            page.close()
-        return context
-
-    open_browser.problems = problems
-    yield open_browser
-    for context in contexts:
-        try:
-            context.close()
-        except Exception:  # noqa: BLE001 - closed by the test
-            pass
-    reloads = [p for p in problems if "unasked reload" in p]
-    assert not reloads, f"pages reloaded without being asked: {reloads}"
 
 
 def client_with_plan(app, locale="en", country="NO") -> tuple[str, int, int]:

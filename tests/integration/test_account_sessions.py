@@ -1,14 +1,15 @@
 """/account: where I am signed in (sign out one device, everywhere else), change password, and a
 client's absolute session lifetime of one year enforced on the server."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
+from conftest import PASSWORD
 from sqlalchemy import select, update
 
 from backend.accounts.models import AuthSession
 from backend.db import session_scope, utcnow
-from conftest import PASSWORD
 from support.forms import AuthActions, csrf_token
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1"
@@ -78,14 +79,17 @@ def test_change_password_asks_the_current_one_and_ends_other_sessions(app, make_
     email = make_user("client")
     phone, laptop = _browser(app, email, PHONE), _browser(app, email, LAPTOP)
     token = csrf_token(laptop, "/account/")
-    wrong = laptop.post("/account/password", data={"csrf_token": token, "current": "not it at all",
-                                                   "password": "a brand new long phrase"})
+    wrong = laptop.post(
+        "/account/password",
+        data={"csrf_token": token, "current": "not it at all", "password": "a brand new long phrase"},
+    )
     assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
     weak = laptop.post("/account/password", data={"csrf_token": token, "current": PASSWORD, "password": "1111111111"})
     assert weak.status_code == 400 and "too common" in weak.get_data(as_text=True)
     assert _signed_in(phone)
-    done = laptop.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
-                                                  "password": "a brand new long phrase"})
+    done = laptop.post(
+        "/account/password", data={"csrf_token": token, "current": PASSWORD, "password": "a brand new long phrase"}
+    )
     assert done.status_code == 302
     assert _signed_in(laptop) and not _signed_in(phone)
     assert AuthActions(app.test_client()).login(email, "a brand new long phrase").status_code == 302

@@ -5,11 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import select, update
 
 from backend.accounts.models import AuthSession, User
 from backend.db import session_scope, utcnow
-from conftest import PASSWORD
 from support.forms import AuthActions, csrf_token
 from support.mail import body_of, last_mail_to, link_in
 

@@ -11,8 +11,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
+from conftest import PASSWORD
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -22,7 +23,6 @@ from schemathesis.checks import (
 
 from backend import create_app
 from backend.db import get_engine
-from conftest import PASSWORD
 from support.forms import AuthActions, csrf_token
 
 MAX_EXAMPLES = int(os.environ.get("TRYGG_SCHEMATHESIS_EXAMPLES", "10"))

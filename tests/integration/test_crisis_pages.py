@@ -1,9 +1,11 @@
 """The crisis moment over HTTP: help for everyone on every kind of page, the person's country
 (not the language's), the walk-through that writes nothing, honest words, and a plan to share."""
+
 from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 
 import pytest
 from pypdf import PdfReader
@@ -34,8 +36,10 @@ def _strip_call(html: str) -> str | None:
     return call.group(1) if call else None
 
 
-@pytest.mark.parametrize("url, status", [("/auth/login", 200), ("/auth/register", 200), ("/help", 200),
-                                         ("/no-such-page", 404), ("/offline", 200)])
+@pytest.mark.parametrize(
+    "url, status",
+    [("/auth/login", 200), ("/auth/register", 200), ("/help", 200), ("/no-such-page", 404), ("/offline", 200)],
+)
 def test_every_public_page_has_a_one_tap_emergency_call_for_the_browsers_country(client, url, status):
     response = client.get(url, headers=NO)
     assert response.status_code == status
@@ -63,13 +67,15 @@ def test_a_server_error_page_still_has_the_emergency_call(app, client):
 def test_locked_out_sign_in_shows_the_crisis_lines_it_promises(client, make_user):
     email = make_user("client")
     for _ in range(6):
-        response = client.post("/auth/login", headers=NO,
-                               data={"email": email, "password": "wrong password here",
-                                     "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/auth/login",
+            headers=NO,
+            data={"email": email, "password": "wrong password here", "csrf_token": csrf_token(client)},
+        )
     assert response.status_code == 429
     html = _html(response)
     assert "crisis lines below" in html
-    below = html[html.index("crisis lines below"):]
+    below = html[html.index("crisis lines below") :]
     assert 'href="tel:113"' in below and 'href="tel:116123"' in below
 
 
@@ -94,8 +100,13 @@ def test_registration_asks_where_you_live_defaulting_from_the_browsers_region(ap
     html = _html(client.get("/auth/register", headers=NO))
     assert "Where do you live?" in html
     assert re.search(r'<option selected value="NO">|<option value="NO" selected>', html)
-    data = {"email": "ana@example.org", "password": "a calm walk by the river", "display_name": "Ana",
-            "country": "SE", "csrf_token": csrf_token(client, "/auth/register")}
+    data = {
+        "email": "ana@example.org",
+        "password": "a calm walk by the river",
+        "display_name": "Ana",
+        "country": "SE",
+        "csrf_token": csrf_token(client, "/auth/register"),
+    }
     assert client.post("/auth/register", data=data, headers=NO).status_code == 302
     AuthActions(client).login("ana@example.org", "a calm walk by the river")  # registration mails a link
     html = _html(client.get("/plans/mine", follow_redirects=True, headers=NO))
@@ -105,8 +116,12 @@ def test_registration_asks_where_you_live_defaulting_from_the_browsers_region(ap
 
 
 def test_registration_refuses_an_unknown_country(client):
-    data = {"email": "bo@example.org", "password": "a calm walk by the river", "country": "XX",
-            "csrf_token": csrf_token(client, "/auth/register")}
+    data = {
+        "email": "bo@example.org",
+        "password": "a calm walk by the river",
+        "country": "XX",
+        "csrf_token": csrf_token(client, "/auth/register"),
+    }
     response = client.post("/auth/register", data=data)
     assert response.status_code == 400 and "Not a valid choice" in _html(response)
 
@@ -140,16 +155,24 @@ def test_walkthrough_goes_in_plan_order_skips_empty_steps_and_writes_nothing(app
 
     def counts():
         with session_scope(app) as db:
-            return (db.get(Plan, world.plan_id).revision,
-                    db.scalar(select(func.count()).select_from(PlanChange)),
-                    db.scalar(select(func.count()).select_from(AccessEvent)))
+            return (
+                db.get(Plan, world.plan_id).revision,
+                db.scalar(select(func.count()).select_from(PlanChange)),
+                db.scalar(select(func.count()).select_from(AccessEvent)),
+            )
 
     before = counts()
     html = _html(client.get("/now"))
     assert counts() == before
     titles = re.findall(r'<h2 id="step-[\w-]+-title" class="now-title" tabindex="-1">([^<]+)</h2>', html)
-    assert titles == ["In danger now? Call 113", "What I can do myself", "People I can ask for help",
-                      "Helplines", "What matters to me", "You went through your plan."]
+    assert titles == [
+        "In danger now? Call 113",
+        "What I can do myself",
+        "People I can ask for help",
+        "Helplines",
+        "What matters to me",
+        "You went through your plan.",
+    ]
     assert "Places and people that take my mind off it" not in html  # empty: skipped
     assert html.index("Cold water") < html.index("My cat Pus")
     assert html.count('data-next') == len(titles) - 1 and "Stop here" in html
@@ -193,8 +216,10 @@ def test_quick_exit_is_on_client_pages_only(client, sign_in, world):
 
 
 def _set_clinic(client, name, phone):
-    return client.post("/clients/clinic", data={"clinic_name": name, "clinic_phone": phone,
-                                                "csrf_token": csrf_token(client, "/clients/clinic")})
+    return client.post(
+        "/clients/clinic",
+        data={"clinic_name": name, "clinic_phone": phone, "csrf_token": csrf_token(client, "/clients/clinic")},
+    )
 
 
 def test_therapist_sets_clinic_details_with_a_clear_error_for_a_bad_phone(client, sign_in, world):
@@ -230,9 +255,18 @@ def test_pdf_has_the_plan_in_words_a_reader_can_extract(app, client, sign_in, wo
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "private, no-store"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    for words in ("Min sikkerhetsplan", "I fare nå? Ring 113.", "Klient: Ingrid", "Terapeut: Dr Berg",
-                  "Klinikk Ås", "Sister Kari — +47 999 88 777", "Call Kari on Sunday", "Mine faresignaler",
-                  "Mental Helse Hjelpetelefonen: 116 123", "Ingen følger med på Trygg"):
+    for words in (
+        "Min sikkerhetsplan",
+        "I fare nå? Ring 113.",
+        "Klient: Ingrid",
+        "Terapeut: Dr Berg",
+        "Klinikk Ås",
+        "Sister Kari — +47 999 88 777",
+        "Call Kari on Sunday",
+        "Mine faresignaler",
+        "Mental Helse Hjelpetelefonen: 116 123",
+        "Ingen følger med på Trygg",
+    ):
         assert words in text, words
 
 
@@ -265,11 +299,21 @@ def test_what_works_for_me_never_shows_a_negative_drop(app, client, sign_in, wor
     with session_scope(app) as db:
         owner = find_user(db, world.owner)
         import uuid
-        from datetime import datetime, timezone
+        from datetime import datetime
+
         for before, after in ((4, 6), (5, 7)):
-            db.add(GroundingSession(user_id=owner.id, exercise_slug="kind-words", client_uuid=str(uuid.uuid4()),
-                                    started_at=datetime(2026, 11, 20, tzinfo=timezone.utc), duration_seconds=60,
-                                    distress_before=before, distress_after=after, completed=True))
+            db.add(
+                GroundingSession(
+                    user_id=owner.id,
+                    exercise_slug="kind-words",
+                    client_uuid=str(uuid.uuid4()),
+                    started_at=datetime(2026, 11, 20, tzinfo=UTC),
+                    duration_seconds=60,
+                    distress_before=before,
+                    distress_after=after,
+                    completed=True,
+                )
+            )
     for url in ("/grounding/history", "/grounding/"):
         html = _html(client.get(url))
         assert "this one has not helped yet (2 sessions)" in html, url

@@ -1,8 +1,10 @@
 """Data rights at /account: download everything (JSON and a readable page); a client closes their
 account with their password — their data goes, links end, therapists are told, and only a
 content-free record remains."""
+
 from __future__ import annotations
 
+from conftest import PASSWORD
 from sqlalchemy import func, select
 
 from backend.accounts.care import CareLink
@@ -10,7 +12,6 @@ from backend.accounts.data_rights import ClosedAccount
 from backend.accounts.models import User
 from backend.audit import AccessEvent
 from backend.db import session_scope
-from conftest import PASSWORD
 from grounding.models import GroundingSession
 from safety_plans.models import Plan, PlanChange, PlanItem
 from support.forms import AuthActions, csrf_token
@@ -46,7 +47,9 @@ def test_i_can_download_everything_as_json_and_read_it_as_a_page(app, world):
 
 def test_closing_needs_the_password(app, world):
     owner = _owner(app, world)
-    wrong = owner.post("/account/close", data={"csrf_token": csrf_token(owner, "/account/"), "password": "nope nope nope"})
+    wrong = owner.post(
+        "/account/close", data={"csrf_token": csrf_token(owner, "/account/"), "password": "nope nope nope"}
+    )
     assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
     with session_scope(app) as db:
         assert db.scalar(select(User).where(User.email == world.owner)) is not None
@@ -71,7 +74,10 @@ def test_closing_deletes_the_clients_data_ends_links_and_tells_the_therapist(app
         assert db.get(Plan, world.plan_id) is None
         for model, column in ((PlanItem, PlanItem.plan_id), (PlanChange, PlanChange.plan_id)):
             assert db.scalar(select(func.count()).select_from(model).where(column == world.plan_id)) == 0
-        assert db.scalar(select(func.count()).select_from(GroundingSession).where(GroundingSession.user_id == owner_id)) == 0
+        assert (
+            db.scalar(select(func.count()).select_from(GroundingSession).where(GroundingSession.user_id == owner_id))
+            == 0
+        )
         assert db.scalar(select(func.count()).select_from(CareLink).where(CareLink.client_id == owner_id)) == 0
         assert db.scalar(select(func.count()).select_from(AccessEvent).where(AccessEvent.client_id == owner_id)) == 0
         closed = db.scalars(select(ClosedAccount)).all()
@@ -87,6 +93,7 @@ def test_closing_deletes_the_clients_data_ends_links_and_tells_the_therapist(app
 def test_therapists_cannot_close_their_account_here(app, world):
     therapist = app.test_client()
     AuthActions(therapist).login(world.linked_therapist, PASSWORD)
-    response = therapist.post("/account/close", data={"csrf_token": csrf_token(therapist, "/account/"),
-                                                      "password": PASSWORD})
+    response = therapist.post(
+        "/account/close", data={"csrf_token": csrf_token(therapist, "/account/"), "password": PASSWORD}
+    )
     assert response.status_code == 403

@@ -1,4 +1,5 @@
 """The session API: idempotent by the client's uuid, clear 4xx answers on bad input, never 500."""
+
 from __future__ import annotations
 
 import uuid
@@ -45,21 +46,24 @@ def test_a_uuid_used_by_another_client_is_refused(app, client, auth, make_user, 
     assert count_sessions(app) == 1
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"distress_before": 11}, "distress_before"),
-    ({"distress_before": -1}, "distress_before"),
-    ({"distress_after": 4.5}, "distress_after"),
-    ({"distress_after": "4"}, "distress_after"),
-    ({"distress_after": True}, "distress_after"),
-    ({"exercise": "no-such-exercise"}, "exercise"),
-    ({"exercise": None}, "exercise"),
-    ({"client_uuid": "not-a-uuid"}, "client_uuid"),
-    ({"client_uuid": None}, "client_uuid"),
-    ({"duration_seconds": -5}, "duration_seconds"),
-    ({"started_at": "yesterday"}, "started_at"),
-    ({"started_at": "2026-11-20T10:00:00"}, "started_at"),
-    ({"completed": "yes"}, "completed"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"distress_before": 11}, "distress_before"),
+        ({"distress_before": -1}, "distress_before"),
+        ({"distress_after": 4.5}, "distress_after"),
+        ({"distress_after": "4"}, "distress_after"),
+        ({"distress_after": True}, "distress_after"),
+        ({"exercise": "no-such-exercise"}, "exercise"),
+        ({"exercise": None}, "exercise"),
+        ({"client_uuid": "not-a-uuid"}, "client_uuid"),
+        ({"client_uuid": None}, "client_uuid"),
+        ({"duration_seconds": -5}, "duration_seconds"),
+        ({"started_at": "yesterday"}, "started_at"),
+        ({"started_at": "2026-11-20T10:00:00"}, "started_at"),
+        ({"completed": "yes"}, "completed"),
+    ],
+)
 def test_bad_input_gets_a_clear_400(app, client, grounding_client, change, field):
     response = post_json(client, URL, session_payload(**change))
     assert response.status_code == 400
@@ -86,7 +90,9 @@ def test_ratings_may_be_skipped(client, grounding_client):
 def test_only_a_clients_own_personal_exercise_counts_as_known(app, client, auth, make_user, grounding_client):
     from support.forms import post_form
 
-    post_form(client, "/grounding/mine/new", {"title": "My walk", "steps": "Walk\nBreathe"}, token_page="/grounding/mine/new")
+    post_form(
+        client, "/grounding/mine/new", {"title": "My walk", "steps": "Walk\nBreathe"}, token_page="/grounding/mine/new"
+    )
     assert post_json(client, URL, session_payload(exercise="custom-1")).status_code == 201
     other = browser_for(app, make_user("client"))
     assert post_json(other, URL, session_payload(exercise="custom-1")).status_code == 400

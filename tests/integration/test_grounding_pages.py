@@ -1,4 +1,5 @@
 """Grounding pages: catalog, player, log with chart, sharing, recommendations, personal exercises."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,7 @@ import re
 import pytest
 
 from support.forms import post_form
-from support.grounding import browser_for, post_json, session_payload, user_id
+from support.grounding import browser_for, post_json, session_payload
 
 API = "/api/v1/grounding/sessions"
 
@@ -21,8 +22,10 @@ def test_catalog_and_player_need_sign_in(client):
         assert client.get(url).status_code == 302
 
 
-@pytest.mark.parametrize("lang, title", [("nb", "5-4-3-2-1 med sansene"), ("sv", "5-4-3-2-1 med sinnena"),
-                                         ("en", "5-4-3-2-1 with your senses")])
+@pytest.mark.parametrize(
+    "lang, title",
+    [("nb", "5-4-3-2-1 med sansene"), ("sv", "5-4-3-2-1 med sinnena"), ("en", "5-4-3-2-1 with your senses")],
+)
 def test_the_player_shows_every_step_in_the_users_language(client, grounding_client, lang, title):
     page = html(client.get(f"/grounding/five-senses?lang={lang}"))
     assert f"<h1 id=\"gr-title\">{title}</h1>" in page
@@ -78,10 +81,16 @@ def test_adding_an_exercise_to_the_plan(app, client, grounding_client):
 
 
 def test_a_client_writes_a_personal_exercise(client, grounding_client):
-    bad = post_form(client, "/grounding/mine/new", {"title": "My walk", "steps": "  "}, token_page="/grounding/mine/new")
+    bad = post_form(
+        client, "/grounding/mine/new", {"title": "My walk", "steps": "  "}, token_page="/grounding/mine/new"
+    )
     assert bad.status_code == 400 and 'value="My walk"' in bad.get_data(as_text=True)
-    ok = post_form(client, "/grounding/mine/new", {"title": "My walk", "steps": "Put on shoes\nWalk slowly"},
-                   token_page="/grounding/mine/new")
+    ok = post_form(
+        client,
+        "/grounding/mine/new",
+        {"title": "My walk", "steps": "Put on shoes\nWalk slowly"},
+        token_page="/grounding/mine/new",
+    )
     assert ok.status_code == 302
     page = html(client.get("/grounding/custom/1"))
     assert "Put on shoes" in page and page.count('data-panel="step"') == 2
@@ -116,8 +125,12 @@ def test_a_linked_therapist_recommends_and_writes_exercises(app, client, groundi
     page_url = f"/grounding/clients/{client_id}"
     response = post_form(therapist, f"{page_url}/recommend", {"exercise": "gentle-breathing"}, token_page=page_url)
     assert response.status_code == 302
-    response = post_form(therapist, f"{page_url}/custom", {"title": "Stone in pocket", "steps": "Hold it\nFeel it"},
-                         token_page=f"{page_url}/custom")
+    response = post_form(
+        therapist,
+        f"{page_url}/custom",
+        {"title": "Stone in pocket", "steps": "Hold it\nFeel it"},
+        token_page=f"{page_url}/custom",
+    )
     assert response.status_code == 302
     from backend.db import session_scope
     from grounding.services import exercises_for_client
@@ -132,8 +145,10 @@ def test_a_linked_therapist_recommends_and_writes_exercises(app, client, groundi
     assert stranger.get("/grounding/custom/1").status_code == 404
     # An unlinked therapist cannot recommend.
     other = browser_for(app, make_user("therapist"))
-    assert post_form(other, f"{page_url}/recommend", {"exercise": "kind-words"},
-                     token_page="/grounding/").status_code == 404
+    assert (
+        post_form(other, f"{page_url}/recommend", {"exercise": "kind-words"}, token_page="/grounding/").status_code
+        == 404
+    )
 
 
 def test_therapists_can_open_the_catalog_and_player_but_not_save(app, make_user, link_users):

@@ -2,12 +2,12 @@
 show another client's words; and what a deleted exercise leaves behind names nothing."""
 from __future__ import annotations
 
+from conftest import PASSWORD
 from sqlalchemy import inspect, select, text
 
 from backend import create_app
 from backend.db import get_engine, session_scope
 from backend.migrate import upgrade
-from conftest import PASSWORD
 from grounding.models import CustomExercise
 from support.databases import drop_database, fresh_database_url
 from support.forms import AuthActions, csrf_token

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import PASSWORD
+
 from support.forms import csrf_token
 
 

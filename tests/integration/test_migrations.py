@@ -1,4 +1,5 @@
 """The migrations build the schema the models describe, on an empty database."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -45,12 +46,20 @@ def test_reminder_choices_people_made_survive_the_move_to_registered_kinds(tmp_p
     try:
         upgrade(app, "0008_coedit_holds")
         with get_engine(app).begin() as conn:
-            conn.execute(text("INSERT INTO \"user\" (id, email, password_hash, role, display_name, locale, country, "
-                              "time_zone, active, created_at) VALUES (7, 'a@example.org', 'x', 'client', '', 'nb', "
-                              "'NO', 'Europe/Oslo', true, '2026-01-01 00:00:00')"))
-            conn.execute(text("INSERT INTO notification_settings (user_id, commitments, daily, daily_time, plan_updated, "
-                              "show_text, updated_at) VALUES (7, false, true, '08:30:00', true, false, "
-                              "'2026-01-01 00:00:00')"))
+            conn.execute(
+                text(
+                    "INSERT INTO \"user\" (id, email, password_hash, role, display_name, locale, country, "
+                    "time_zone, active, created_at) VALUES (7, 'a@example.org', 'x', 'client', '', 'nb', "
+                    "'NO', 'Europe/Oslo', true, '2026-01-01 00:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO notification_settings (user_id, commitments, daily, daily_time, plan_updated, "
+                    "show_text, updated_at) VALUES (7, false, true, '08:30:00', true, false, "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
         upgrade(app, "0011_reminder_choices")
         with get_engine(app).connect() as conn:
             rows = set(conn.execute(text("SELECT key, enabled FROM notification_choice WHERE user_id = 7")))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import PASSWORD
 from itsdangerous.timed import TimestampSigner
 
-from conftest import PASSWORD
 from support.forms import AuthActions, csrf_token
 from support.mail import body_of, link_in, mails_in_folder
 

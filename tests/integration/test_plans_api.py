@@ -1,4 +1,5 @@
 """The JSON API: ops, the catch-up feed, commitments and clear 4xx answers to bad input."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,17 +36,24 @@ def test_catch_up_feed_returns_changes_after_a_revision(owner_api, world):
     assert feed["changes"][0]["revision"] == start + 1 and feed["revision"] == start + 1
 
 
-@pytest.mark.parametrize("body,raw,status,code", [
-    ({"ops": [add_op("nowhere", "x")]}, None, 422, "unknown_section"),
-    ({"ops": [add_op("reasons", "x" * 501)]}, None, 422, "too_long"),
-    ({"ops": [{"uuid": 5, "type": "add"}]}, None, 400, "bad_uuid"),
-    ({"ops": "add"}, None, 400, "bad_ops"),
-    ({"nope": []}, None, 400, "bad_ops"),
-    (None, "{not json", 400, "bad_json"),
-    (None, "[1, 2]", 400, "bad_json"),
-    ({"ops": [{"uuid": new_id(), "type": "edit", "item": new_id(), "base_version": 1, "fields": {"text": "x"}}]},
-     None, 404, "unknown_item"),
-])
+@pytest.mark.parametrize(
+    "body,raw,status,code",
+    [
+        ({"ops": [add_op("nowhere", "x")]}, None, 422, "unknown_section"),
+        ({"ops": [add_op("reasons", "x" * 501)]}, None, 422, "too_long"),
+        ({"ops": [{"uuid": 5, "type": "add"}]}, None, 400, "bad_uuid"),
+        ({"ops": "add"}, None, 400, "bad_ops"),
+        ({"nope": []}, None, 400, "bad_ops"),
+        (None, "{not json", 400, "bad_json"),
+        (None, "[1, 2]", 400, "bad_json"),
+        (
+            {"ops": [{"uuid": new_id(), "type": "edit", "item": new_id(), "base_version": 1, "fields": {"text": "x"}}]},
+            None,
+            404,
+            "unknown_item",
+        ),
+    ],
+)
 def test_bad_input_gets_a_clear_4xx_and_changes_nothing(owner_api, world, body, raw, status, code):
     before = _plan(owner_api, world)
     response = owner_api.post(f"/api/v1/plans/{world.plan_id}/changes", body, raw=raw)
@@ -57,8 +65,13 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(owner_api, world, body, 
 
 def test_a_stale_version_from_the_future_is_refused(owner_api, world):
     item = _plan(owner_api, world)["sections"][0]["items"][0]
-    op = {"uuid": new_id(), "type": "edit", "item": item["uuid"], "base_version": item["version"] + 5,
-          "fields": {"text": "x"}}
+    op = {
+        "uuid": new_id(),
+        "type": "edit",
+        "item": item["uuid"],
+        "base_version": item["version"] + 5,
+        "fields": {"text": "x"},
+    }
     response = owner_api.post(f"/api/v1/plans/{world.plan_id}/changes", {"ops": [op]})
     assert response.status_code == 409 and response.get_json()["error"] == "version_ahead"
 
@@ -71,15 +84,22 @@ def test_unknown_plan_is_a_json_404(owner_api):
 def test_stale_edit_of_the_same_field_tells_who_was_overwritten(api, sign_in, world):
     sign_in(world.owner)
     item = _plan(api, world)["sections"][0]["items"][0]
-    first = {"uuid": new_id(), "type": "edit", "item": item["uuid"], "base_version": item["version"],
-             "fields": {"text": "I stop eating"}}
+    first = {
+        "uuid": new_id(),
+        "type": "edit",
+        "item": item["uuid"],
+        "base_version": item["version"],
+        "fields": {"text": "I stop eating"},
+    }
     assert api.post(f"/api/v1/plans/{world.plan_id}/changes", {"ops": [first]}).status_code == 200
     sign_in(world.linked_therapist)
     api._token = None
     later = {**first, "uuid": new_id(), "fields": {"text": "I skip meals"}}
     result = api.post(f"/api/v1/plans/{world.plan_id}/changes", {"ops": [later]}).get_json()["results"][0]
     assert result["status"] == "conflict"
-    assert result["conflicts"][0]["overwritten"] == "I stop eating" and result["conflicts"][0]["author_name"] == "Ingrid"
+    assert (
+        result["conflicts"][0]["overwritten"] == "I stop eating" and result["conflicts"][0]["author_name"] == "Ingrid"
+    )
 
 
 def test_commitments_through_the_api(owner_api, world):

@@ -10,7 +10,7 @@ from backend.audit import AccessEvent
 from backend.db import session_scope
 from safety_plans.models import PlanItem
 from support.forms import csrf_token
-from support.plans import PASSWORD, add_op, new_id
+from support.plans import add_op, new_id
 
 
 def _item(app, text):

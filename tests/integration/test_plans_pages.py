@@ -1,4 +1,5 @@
 """The HTML pages: crisis view, editor forms, invites, commitments, print/export, access log."""
+
 from __future__ import annotations
 
 import json
@@ -37,25 +38,40 @@ def test_crisis_view_is_in_the_users_language_with_the_plans_country(client, sig
 
 def test_editor_form_adds_and_invalid_input_is_kept_with_status_400(client, sign_in, world):
     sign_in(world.owner)
-    ok = _post(client, f"/plans/{world.plan_id}/changes",
-               {"action": "add", "section": "reasons", "text": "My nephew", "op": "op-a1", "item": "it-a1"})
+    ok = _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {"action": "add", "section": "reasons", "text": "My nephew", "op": "op-a1", "item": "it-a1"},
+    )
     assert ok.status_code == 302
-    again = _post(client, f"/plans/{world.plan_id}/changes",
-                  {"action": "add", "section": "reasons", "text": "My nephew", "op": "op-a1", "item": "it-a1"})
+    again = _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {"action": "add", "section": "reasons", "text": "My nephew", "op": "op-a1", "item": "it-a1"},
+    )
     assert again.status_code == 302  # a double-sent form is applied once
     assert client.get(f"/plans/{world.plan_id}").get_data(as_text=True).count("My nephew") == 1
     long_text = "long " * 120
-    bad = _post(client, f"/plans/{world.plan_id}/changes",
-                {"action": "add", "section": "reasons", "text": long_text, "op": "op-a2", "item": "it-a2"})
+    bad = _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {"action": "add", "section": "reasons", "text": long_text, "op": "op-a2", "item": "it-a2"},
+    )
     assert bad.status_code == 400 and long_text.strip() in bad.get_data(as_text=True)
 
 
 def test_delete_offers_restore(client, sign_in, world):
     sign_in(world.owner)
-    _post(client, f"/plans/{world.plan_id}/changes",
-          {"action": "add", "section": "reasons", "text": "The sea", "op": "op-b1", "item": "it-b1"})
-    response = _post(client, f"/plans/{world.plan_id}/changes",
-                     {"action": "delete", "item": "it-b1", "base_version": "1", "op": "op-b2"})
+    _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {"action": "add", "section": "reasons", "text": "The sea", "op": "op-b1", "item": "it-b1"},
+    )
+    response = _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {"action": "delete", "item": "it-b1", "base_version": "1", "op": "op-b2"},
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Removed: “The sea”" in page and 'value="restore"' in page
     _post(client, f"/plans/{world.plan_id}/changes", {"action": "restore", "item": "it-b1", "op": "op-b3"})
@@ -66,12 +82,30 @@ def test_editing_only_the_phone_keeps_someone_elses_new_name(client, sign_in, wo
     sign_in(world.owner)
     plan = client.get(f"/api/v1/plans/{world.plan_id}").get_json()
     kari = next(s for s in plan["sections"] if s["key"] == "support")["items"][0]
-    common = {"action": "save", "item": kari["uuid"], "base_version": str(kari["version"]), "was_text": kari["text"],
-              "was_phone": kari["phone"], "was_sms_message": kari["sms_message"], "was_has_agreed": "1",
-              "was_agreed": "y", "has_agreed": "1", "agreed": "y", "sms_message": kari["sms_message"]}
-    _post(client, f"/plans/{world.plan_id}/changes", {**common, "op": "e1", "text": "Kari (sister)", "phone": kari["phone"]})
+    common = {
+        "action": "save",
+        "item": kari["uuid"],
+        "base_version": str(kari["version"]),
+        "was_text": kari["text"],
+        "was_phone": kari["phone"],
+        "was_sms_message": kari["sms_message"],
+        "was_has_agreed": "1",
+        "was_agreed": "y",
+        "has_agreed": "1",
+        "agreed": "y",
+        "sms_message": kari["sms_message"],
+    }
+    _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {**common, "op": "e1", "text": "Kari (sister)", "phone": kari["phone"]},
+    )
     sign_in(world.linked_therapist)
-    _post(client, f"/plans/{world.plan_id}/changes", {**common, "op": "e2", "text": kari["text"], "phone": "+47 123 45 678"})
+    _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {**common, "op": "e2", "text": kari["text"], "phone": "+47 123 45 678"},
+    )
     sign_in(world.owner)
     html = client.get(f"/plans/{world.plan_id}").get_data(as_text=True)
     assert "Kari (sister)" in html and "+47 123 45 678" in html
@@ -115,8 +149,11 @@ def test_therapist_access_is_logged_and_shown_to_the_client(client, sign_in, wor
     client.get(f"/plans/{world.plan_id}")
     client.get(f"/plans/{world.plan_id}/print")
     client.get(f"/plans/{world.plan_id}/export.json")
-    _post(client, f"/plans/{world.plan_id}/changes",
-          {"action": "add", "section": "reasons", "text": "Music", "op": "l1", "item": "l1"})
+    _post(
+        client,
+        f"/plans/{world.plan_id}/changes",
+        {"action": "add", "section": "reasons", "text": "Music", "op": "l1", "item": "l1"},
+    )
     sign_in(world.owner)
     client.get(f"/plans/{world.plan_id}")  # the client's own visits are not logged
     html = client.get(f"/plans/{world.plan_id}/access-log").get_data(as_text=True)
@@ -132,8 +169,11 @@ def test_commitments_are_made_marked_and_stay_visible(client, sign_in, world):
     page = client.get(f"/plans/{world.plan_id}/commitments").get_data(as_text=True)
     assert "Call Kari on Sunday" in page
     assert "Call Kari on Sunday" in client.get(f"/plans/{world.plan_id}").get_data(as_text=True)  # open: on the plan
-    response = _post(client, f"/plans/{world.plan_id}/commitments/{world.commitment_id}",
-                     {"status": "partly", "note": "Texted her instead", "op": "r1"})
+    response = _post(
+        client,
+        f"/plans/{world.plan_id}/commitments/{world.commitment_id}",
+        {"status": "partly", "note": "Texted her instead", "op": "r1"},
+    )
     assert response.status_code == 302
     page = client.get(f"/plans/{world.plan_id}/commitments").get_data(as_text=True)
     assert "Partly kept" in page and "Texted her instead" in page

@@ -1,4 +1,5 @@
 """Subscribing, unsubscribing and the settings page, through HTTP like the PWA does."""
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,9 @@ from sqlalchemy import select
 from backend.accounts.services import find_user
 from backend.db import session_scope
 from backend.push.keys import load_keys
-from backend.push.reminders import chosen
 from backend.push.models import NotificationSettings, PushSubscription
+from backend.push.reminders import chosen
 from support.forms import post_form
-from support.push_service import push_app, push_service  # noqa: F401 - fixtures
 from tests.conftest import PASSWORD
 
 ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
@@ -24,8 +24,11 @@ def meta_token(client) -> str:
 
 
 def subscribe(client, info, token=None, **headers):
-    return client.post("/api/v1/push/subscriptions", json=info,
-                       headers={"X-CSRFToken": meta_token(client) if token is None else token, "User-Agent": ANDROID, **headers})
+    return client.post(
+        "/api/v1/push/subscriptions",
+        json=info,
+        headers={"X-CSRFToken": meta_token(client) if token is None else token, "User-Agent": ANDROID, **headers},
+    )
 
 
 def sign_out(client):
@@ -35,8 +38,7 @@ def sign_out(client):
 
 def endpoints(app):
     with session_scope(app) as db:
-        return db.execute(select(PushSubscription.endpoint, PushSubscription.user_id,
-                                 PushSubscription.label)).all()
+        return db.execute(select(PushSubscription.endpoint, PushSubscription.user_id, PushSubscription.label)).all()
 
 
 def test_the_api_wants_a_signed_in_person_and_a_csrf_token(push_app, push_service, client):
@@ -58,8 +60,9 @@ def test_a_browser_subscribes_and_unsubscribes(push_app, push_service, client, a
     page = client.get("/settings/notifications").get_data(as_text=True)
     assert "Chrome on Android" in page
 
-    response = client.delete("/api/v1/push/subscriptions", json={"endpoint": sub.endpoint},
-                             headers={"X-CSRFToken": meta_token(client)})
+    response = client.delete(
+        "/api/v1/push/subscriptions", json={"endpoint": sub.endpoint}, headers={"X-CSRFToken": meta_token(client)}
+    )
     assert response.status_code == 204 and endpoints(push_app) == []
 
 
@@ -99,21 +102,37 @@ def test_settings_are_saved_and_checked(push_app, client, auth, make_user):
     auth.login(make_user("client"), PASSWORD)
     page = client.get("/settings/notifications")
     assert page.status_code == 200 and "Notifications" in page.get_data(as_text=True)
-    form = {"commitments": "y", "daily": "y", "daily_time": "23:30", "quiet_start": "22:00",
-            "quiet_end": "07:00", "time_zone": "Europe/Stockholm"}
+    form = {
+        "commitments": "y",
+        "daily": "y",
+        "daily_time": "23:30",
+        "quiet_start": "22:00",
+        "quiet_end": "07:00",
+        "time_zone": "Europe/Stockholm",
+    }
     response = post_form(client, "/settings/notifications", form, token_page="/settings/notifications")
     assert response.status_code == 400
     assert "within your quiet hours" in response.get_data(as_text=True)
-    response = post_form(client, "/settings/notifications", {**form, "daily_time": "20:15"},
-                         token_page="/settings/notifications")
+    response = post_form(
+        client, "/settings/notifications", {**form, "daily_time": "20:15"}, token_page="/settings/notifications"
+    )
     assert response.status_code == 302
     with session_scope(push_app) as db:
         saved = db.scalar(select(NotificationSettings))
         wants = chosen(db, saved.user_id, push_app)
-        assert (wants["daily"], saved.daily_time, wants["plan_updated"], saved.show_text) == (True, time(20, 15), False, False)
+        assert (wants["daily"], saved.daily_time, wants["plan_updated"], saved.show_text) == (
+            True,
+            time(20, 15),
+            False,
+            False,
+        )
         assert saved.user.time_zone == "Europe/Stockholm"
-    response = post_form(client, "/settings/notifications", {**form, "daily_time": "20:15", "quiet_end": ""},
-                         token_page="/settings/notifications")
+    response = post_form(
+        client,
+        "/settings/notifications",
+        {**form, "daily_time": "20:15", "quiet_end": ""},
+        token_page="/settings/notifications",
+    )
     assert response.status_code == 400
 
 
@@ -140,7 +159,6 @@ def test_nobody_removes_someone_elses_device(push_app, push_service, client, aut
     post_form(stranger, "/auth/login", {"email": other, "password": PASSWORD})
     with session_scope(push_app) as db:
         device_id = db.scalar(select(PushSubscription.id))
-    post_form(stranger, f"/settings/notifications/devices/{device_id}/delete", {},
-              token_page="/settings/notifications")
+    post_form(stranger, f"/settings/notifications/devices/{device_id}/delete", {}, token_page="/settings/notifications")
     assert len(endpoints(push_app)) == 1
     assert "Chrome on Android" not in stranger.get("/settings/notifications").get_data(as_text=True)

@@ -1,7 +1,8 @@
 """Commitment reminders and "your plan was updated", from safety_plans' models to the phone."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,9 +16,8 @@ from backend.push.reminders import run_pass, sources
 from backend.push.sender import RetryPolicy
 from safety_plans import commitments, plans
 from safety_plans.models import Commitment, PlanChange
-from support.push_service import push_app, push_service  # noqa: F401 - fixtures
 
-UTC = timezone.utc
+UTC = UTC
 CREATED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -52,7 +52,9 @@ def add_commitment(app, user_id, plan_id, text, due, author_id=None):
         return commitment.id
 
 
-def test_commitment_reminder_the_evening_before_and_a_follow_up_the_morning_after(push_app, push_service, client_with_phone):
+def test_commitment_reminder_the_evening_before_and_a_follow_up_the_morning_after(
+    push_app, push_service, client_with_phone
+):
     user_id, plan_id, phone = client_with_phone
     add_commitment(push_app, user_id, plan_id, "Ring Mia på torsdag", "2026-03-12")
 
@@ -93,7 +95,9 @@ def test_no_follow_up_once_the_commitment_is_reviewed(push_app, push_service, cl
     assert push_service.messages() == []
 
 
-def test_therapist_changes_are_batched_into_one_notification_per_ten_minutes(push_app, push_service, client_with_phone, make_user):
+def test_therapist_changes_are_batched_into_one_notification_per_ten_minutes(
+    push_app, push_service, client_with_phone, make_user
+):
     user_id, plan_id, phone = client_with_phone
     with push_app.test_request_context(), session_scope(push_app) as db:
         therapist = find_user(db, make_user("therapist"))

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from backend.accounts.models import User
@@ -14,9 +13,8 @@ from backend.push import services
 from backend.push.models import PushSubscription, SentReminder
 from backend.push.reminders import DueReminder, register_source, run_pass
 from backend.push.sender import RetryPolicy
-from support.push_service import push_app, push_service  # noqa: F401 - fixtures
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def person(app, make_user, time_zone="Europe/Oslo", locale="en", **settings):

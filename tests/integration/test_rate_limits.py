@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from conftest import PASSWORD
 
 from backend.accounts.services import create_user
 from backend.broker import get_broker
 from backend.db import get_engine, session_scope
-from conftest import PASSWORD
 from support.databases import drop_database
 from support.forms import AuthActions
 from support.live import start_live_server

@@ -1,17 +1,24 @@
 """Headers, cookies, CSRF and error pages on real responses."""
+
 from __future__ import annotations
 
 import re
 
-from backend import create_app
 from conftest import PASSWORD
+
+from backend import create_app
 
 
 def test_every_page_has_a_strict_content_security_policy(client):
     response = client.get("/auth/login")
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'",
-                      "frame-ancestors 'none'", "style-src 'self'"):
+    for directive in (
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "style-src 'self'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -84,9 +91,17 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
 
 def test_signed_in_answers_are_never_stored_by_a_cache(client, auth, make_user, world):
     auth.login(world.owner, PASSWORD)
-    for url in (f"/plans/{world.plan_id}", f"/plans/{world.plan_id}/edit", f"/api/v1/plans/{world.plan_id}",
-                "/api/v1/plans", f"/plans/{world.plan_id}/export.json", "/grounding/history",
-                "/api/v1/grounding/sessions", "/settings/notifications", "/care"):
+    for url in (
+        f"/plans/{world.plan_id}",
+        f"/plans/{world.plan_id}/edit",
+        f"/api/v1/plans/{world.plan_id}",
+        "/api/v1/plans",
+        f"/plans/{world.plan_id}/export.json",
+        "/grounding/history",
+        "/api/v1/grounding/sessions",
+        "/settings/notifications",
+        "/care",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response.headers["Cache-Control"], url
@@ -100,10 +115,11 @@ def test_public_and_shell_responses_keep_their_own_caching(client):
 
 def test_https_turns_on_hsts_and_host_prefixed_cookies(tmp_path, monkeypatch, make_user):
     monkeypatch.setenv("TRYGG_BASE_URL", "https://trygg.example.org")
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
-                      "INSTANCE_PATH": str(tmp_path / "i")})
-    from backend.db import Base, get_engine, session_scope
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "INSTANCE_PATH": str(tmp_path / "i")}
+    )
     from backend.accounts.services import create_user
+    from backend.db import Base, get_engine, session_scope
 
     Base.metadata.create_all(get_engine(app))
     with app.test_request_context(), session_scope(app) as db:
@@ -112,9 +128,12 @@ def test_https_turns_on_hsts_and_host_prefixed_cookies(tmp_path, monkeypatch, ma
     page = client.get("/auth/login", base_url="https://trygg.example.org")
     assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    response = client.post("/auth/login", base_url="https://trygg.example.org",
-                           headers={"Referer": "https://trygg.example.org/auth/login"},
-                           data={"email": "kari@example.org", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/auth/login",
+        base_url="https://trygg.example.org",
+        headers={"Referer": "https://trygg.example.org/auth/login"},
+        data={"email": "kari@example.org", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     assert any(c.startswith("__Host-trygg_session=") for c in cookies)
@@ -135,7 +154,9 @@ def test_the_sqlite_file_and_instance_folder_are_private(tmp_path):
 
     os.umask(0o022)
     (tmp_path / "inst").mkdir(mode=0o755)
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/inst/trygg.sqlite3", "INSTANCE_PATH": str(tmp_path / "inst")})
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/inst/trygg.sqlite3", "INSTANCE_PATH": str(tmp_path / "inst")}
+    )
     from backend.db import Base, get_engine
 
     Base.metadata.create_all(get_engine(app))

@@ -1,11 +1,11 @@
 """The security log: what happened to accounts, readable by admins only, free of content."""
 from __future__ import annotations
 
+from conftest import PASSWORD
 from sqlalchemy import select
 
 from backend.db import session_scope
 from backend.security_log import SecurityEvent
-from conftest import PASSWORD
 from support.forms import AuthActions, csrf_token
 
 

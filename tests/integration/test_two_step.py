@@ -1,5 +1,6 @@
 """Two-step sign-in (TOTP): required for therapists and admins at their first sign-in, optional
 for clients; a code is never accepted twice; recovery codes work once."""
+
 from __future__ import annotations
 
 import html
@@ -7,11 +8,11 @@ import re
 
 import pyotp
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import select
 
 from backend.accounts.models import User
 from backend.db import session_scope
-from conftest import PASSWORD
 from support.forms import AuthActions, csrf_token
 from support.two_step import fresh_code, remember_key, secret_from_page
 
@@ -28,8 +29,10 @@ def _enrol(client, email):
     assert 'src="data:image/svg+xml' in page  # the QR code, made on the server
     secret = secret_from_page(html.unescape(page))
     remember_key(email, secret)
-    response = client.post("/auth/two-step/setup", data={"code": fresh_code(email),
-                                                         "csrf_token": csrf_token(client, "/auth/two-step/setup")})
+    response = client.post(
+        "/auth/two-step/setup",
+        data={"code": fresh_code(email), "csrf_token": csrf_token(client, "/auth/two-step/setup")},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/auth/two-step/recovery-codes")
     codes = _CODES.findall(client.get("/auth/two-step/recovery-codes").get_data(as_text=True))
     return secret, codes
@@ -46,7 +49,9 @@ def test_staff_must_set_up_the_app_at_first_sign_in(app, make_user, role):
     response = _password_step(client, email)
     assert response.headers["Location"].endswith("/auth/two-step/setup")
     assert client.get("/").headers["Location"].startswith("/auth/login")  # not signed in yet
-    wrong = client.post("/auth/two-step/setup", data={"code": "000000", "csrf_token": csrf_token(client, "/auth/two-step/setup")})
+    wrong = client.post(
+        "/auth/two-step/setup", data={"code": "000000", "csrf_token": csrf_token(client, "/auth/two-step/setup")}
+    )
     assert wrong.status_code == 400 and "did not work" in wrong.get_data(as_text=True)
     secret, codes = _enrol(client, email)
     assert len(codes) == 10 and len(set(codes)) == 10

@@ -2,6 +2,7 @@
 
 A missing browser is a failure, never a skip: browser tests are part of the contract.
 """
+
 from __future__ import annotations
 
 import os
@@ -119,9 +120,7 @@ def playwright_instance():
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
     """Headless Debian Chromium."""
-    browser = playwright_instance.chromium.launch(
-        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-    )
+    browser = playwright_instance.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
@@ -212,7 +211,9 @@ def wait_for(page, expression, timeout=10.0):
         except PlaywrightError:
             pass  # the page is reloading (an update, a claim): ask the new one
         time.sleep(0.1)
-    state = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : 'none')")
+    state = page.evaluate(
+        "navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : 'none')"
+    )
     raise AssertionError(f"never true: {expression} (service worker: {state})")
 
 
@@ -223,3 +224,46 @@ def wait_controlled(page):
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         asked_reload(page)
     wait_for(page, "navigator.serviceWorker.controller !== null")
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A fresh server per test that the test may stop and restart (offline tests)."""
+    running = RestartableServer(tmp_path)
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def profile(playwright_instance, tmp_path):
+    """Open (and reopen) Chromium with one persistent profile, like a phone's browser."""
+    contexts = []
+    problems: list[str] = []
+
+    def open_browser(offline=False, **options):
+        context = playwright_instance.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium_path(),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="en-GB",
+            **options,
+        )
+        contexts.append(context)
+        watch_navigations(context, problems)
+        context.on("page", lambda page: page.on("console", lambda msg: _is_problem(msg) and problems.append(msg.text)))
+        # Set after launch: the launch option does not cover the profile's first page.
+        context.set_offline(offline)
+        for page in context.pages:
+            page.close()
+        return context
+
+    open_browser.problems = problems
+    yield open_browser
+    for context in contexts:
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001 - closed by the test
+            pass
+    reloads = [p for p in problems if "unasked reload" in p]
+    assert not reloads, f"pages reloaded without being asked: {reloads}"

@@ -1,5 +1,6 @@
 """Reading the mail Trygg wrote: the .eml files in instance/mail (no SMTP settings), or the
 messages a real SMTP server on loopback received (aiosmtpd)."""
+
 from __future__ import annotations
 
 import email
@@ -18,7 +19,11 @@ _LINK = re.compile(r"https?://\S+")
 def mails_in_folder(app) -> list[Message]:
     """Every mail kept in the app's instance/mail folder, oldest first."""
     folder = Path(app.instance_path) / "mail"
-    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))]
+        if folder.exists()
+        else []
+    )
 
 
 def body_of(message: Message) -> str:
@@ -63,7 +68,6 @@ class SmtpSink:
         with self.lock:
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
-
 
 
 @pytest.fixture

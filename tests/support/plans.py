@@ -1,4 +1,5 @@
 """Fixtures for safety_plans tests: a small world of people around one plan, and JSON helpers."""
+
 from __future__ import annotations
 
 import uuid
@@ -22,8 +23,7 @@ def new_id() -> str:
 
 def add_op(section: str, text: str, **fields) -> dict:
     """An op that adds one item."""
-    return {"uuid": new_id(), "type": "add", "item": new_id(), "section": section,
-            "fields": {"text": text, **fields}}
+    return {"uuid": new_id(), "type": "add", "item": new_id(), "section": section, "fields": {"text": text, **fields}}
 
 
 @dataclass
@@ -57,9 +57,15 @@ def world(app, make_user) -> World:
         plan = plans.get_or_create_plan(db, o)
         other_plan = plans.get_or_create_plan(db, x)
         care.link(db, t.id, o.id)
-        ops.apply_ops(db, plan, o, [add_op("warning_signs", "I stop answering messages"),
-                                         add_op("support", "Sister Kari", phone="+47 999 88 777",
-                                                agreed=True, sms_message="Can you call me?")])
+        ops.apply_ops(
+            db,
+            plan,
+            o,
+            [
+                add_op("warning_signs", "I stop answering messages"),
+                add_op("support", "Sister Kari", phone="+47 999 88 777", agreed=True, sms_message="Can you call me?"),
+            ],
+        )
         commitment = commitments.add_commitment(db, plan, t, "Call Kari on Sunday", due="2026-12-01")
         invite = invites.create_invite(db, t)
         db.flush()
@@ -85,8 +91,7 @@ class JsonClient:
     def send(self, method: str, url: str, body=None, raw: str | None = None):
         headers = {"X-CSRFToken": self.token()}
         if raw is not None:
-            return self.client.open(url, method=method, data=raw, headers=headers,
-                                    content_type="application/json")
+            return self.client.open(url, method=method, data=raw, headers=headers, content_type="application/json")
         return self.client.open(url, method=method, json=body, headers=headers)
 
     def post(self, url, body=None, raw=None):
@@ -121,8 +126,14 @@ OK, FOUND, REDIRECT = 200, 404, 302
 
 
 def _who(anonymous, owner, other_client, linked_therapist, unlinked_therapist, admin) -> dict:
-    return dict(anonymous=anonymous, owner=owner, other_client=other_client,
-                linked_therapist=linked_therapist, unlinked_therapist=unlinked_therapist, admin=admin)
+    return dict(
+        anonymous=anonymous,
+        owner=owner,
+        other_client=other_client,
+        linked_therapist=linked_therapist,
+        unlinked_therapist=unlinked_therapist,
+        admin=admin,
+    )
 
 
 PLAN_PAGE = _who(302, 200, 404, 200, 404, 403)
@@ -152,27 +163,63 @@ ACCESS_MATRIX = [
     ("safety_plans.print_view", "GET", "/plans/{plan}/print", None, None, PLAN_PAGE),
     ("safety_plans.export", "GET", "/plans/{plan}/export.json", None, None, PLAN_PAGE),
     ("safety_plans.commitments", "GET", "/plans/{plan}/commitments", None, None, PLAN_PAGE),
-    ("safety_plans.commitments", "POST", "/plans/{plan}/commitments",
-     lambda w: {"text": "Walk on Tuesday", "due": "2026-12-01", "op": new_id()}, "form", PLAN_POST),
-    ("safety_plans.review_commitment", "POST", "/plans/{plan}/commitments/{commitment}",
-     lambda w: {"status": "kept", "note": "", "op": new_id()}, "form", PLAN_POST),
+    (
+        "safety_plans.commitments",
+        "POST",
+        "/plans/{plan}/commitments",
+        lambda w: {"text": "Walk on Tuesday", "due": "2026-12-01", "op": new_id()},
+        "form",
+        PLAN_POST,
+    ),
+    (
+        "safety_plans.review_commitment",
+        "POST",
+        "/plans/{plan}/commitments/{commitment}",
+        lambda w: {"status": "kept", "note": "", "op": new_id()},
+        "form",
+        PLAN_POST,
+    ),
     ("safety_plans.change", "POST", "/plans/{plan}/changes", _form_add, "form", PLAN_POST),
-    ("safety_plans.restore", "POST", "/plans/{plan}/history/restore",
-     lambda w: {"item": "no-such-item", "text": "Old words", "op": new_id()}, "form", PLAN_POST),
+    (
+        "safety_plans.restore",
+        "POST",
+        "/plans/{plan}/history/restore",
+        lambda w: {"item": "no-such-item", "text": "Old words", "op": new_id()},
+        "form",
+        PLAN_POST,
+    ),
     ("safety_plans.country", "POST", "/plans/{plan}/country", lambda w: {"country": "SE"}, "form", OWNER_POST),
     ("safety_plans.access_log", "GET", "/plans/{plan}/access-log", None, None, OWNER_PAGE),
     ("safety_plans.clients", "GET", "/clients", None, None, THERAPIST_PAGE),
-    ("safety_plans.create_invite", "POST", "/clients/invites", lambda w: {}, "form",
-     _who(302, 403, 403, 302, 302, 403)),
+    (
+        "safety_plans.create_invite",
+        "POST",
+        "/clients/invites",
+        lambda w: {},
+        "form",
+        _who(302, 403, 403, 302, 302, 403),
+    ),
     ("safety_plans.invite", "GET", "/clients/invites/{invite}", None, None, _who(302, 403, 403, 200, 404, 403)),
     ("safety_plans.care_page", "GET", "/care", None, None, CLIENT_PAGE),
-    ("safety_plans.enter_code", "POST", "/care/link", lambda w: {"code": w.invite_code}, "form",
-     _who(302, 302, 302, 403, 403, 403)),
+    (
+        "safety_plans.enter_code",
+        "POST",
+        "/care/link",
+        lambda w: {"code": w.invite_code},
+        "form",
+        _who(302, 302, 302, 403, 403, 403),
+    ),
     ("safety_plans.accept", "GET", "/care/link/{code}", None, None, CLIENT_PAGE),
     # The other client accepts first, so the owner finds it used: an invite works once.
     ("safety_plans.accept", "POST", "/care/link/{code}", lambda w: {}, "form", _who(302, 410, 302, 403, 403, 403)),
-    ("safety_plans.end_access", "POST", "/care/{therapist}/end", lambda w: {}, "form",
-     _who(302, 302, 302, 403, 403, 403)),
+    (
+        "safety_plans.end_access",
+        "POST",
+        "/care/{therapist}/end",
+        lambda w: {},
+        "form",
+        _who(302, 302, 302, 403, 403, 403),
+    ),
     ("safety_plans.static", "GET", "/static/safety_plans/plans.css", None, None, PUBLIC),
     ("plans_api.openapi", "GET", "/api/v1/openapi.json", None, None, PUBLIC),
     ("plans_api.crisis_lines_list", "GET", "/api/v1/crisis-lines?country=NO", None, None, PUBLIC),
@@ -182,13 +229,31 @@ ACCESS_MATRIX = [
     ("plans_api.update_plan", "PATCH", "/api/v1/plans/{plan}", lambda w: {"country": "DK"}, "json", API_OWNER),
     ("plans_api.changes", "GET", "/api/v1/plans/{plan}/changes?since=0", None, None, API_PLAN),
     ("plans_api.events", "GET", "/api/v1/plans/{plan}/events", None, None, API_PLAN),
-    ("plans_api.post_changes", "POST", "/api/v1/plans/{plan}/changes",
-     lambda w: {"ops": [add_op("reasons", "My garden")]}, "json", API_PLAN),
+    (
+        "plans_api.post_changes",
+        "POST",
+        "/api/v1/plans/{plan}/changes",
+        lambda w: {"ops": [add_op("reasons", "My garden")]},
+        "json",
+        API_PLAN,
+    ),
     ("plans_api.commitments", "GET", "/api/v1/plans/{plan}/commitments", None, None, API_PLAN),
-    ("plans_api.add_commitment", "POST", "/api/v1/plans/{plan}/commitments",
-     lambda w: {"text": "Sleep before midnight"}, "json", _who(401, 201, 404, 201, 404, 403)),
-    ("plans_api.review_commitment", "PATCH", "/api/v1/plans/{plan}/commitments/{commitment}",
-     lambda w: {"status": "partly", "note": "Two nights of three"}, "json", API_PLAN),
+    (
+        "plans_api.add_commitment",
+        "POST",
+        "/api/v1/plans/{plan}/commitments",
+        lambda w: {"text": "Sleep before midnight"},
+        "json",
+        _who(401, 201, 404, 201, 404, 403),
+    ),
+    (
+        "plans_api.review_commitment",
+        "PATCH",
+        "/api/v1/plans/{plan}/commitments/{commitment}",
+        lambda w: {"status": "partly", "note": "Two nights of three"},
+        "json",
+        API_PLAN,
+    ),
     ("plans_api.access_log", "GET", "/api/v1/plans/{plan}/access-log", None, None, API_OWNER),
     # The crisis moment: help for everyone, the walk-through, the plan to share.
     ("crisis.help_page", "GET", "/help", None, None, PUBLIC),
@@ -196,20 +261,41 @@ ACCESS_MATRIX = [
     ("crisis.plan_now", "GET", "/plans/{plan}/now", None, None, PLAN_PAGE),
     ("share.plan_pdf", "GET", "/plans/{plan}/plan.pdf", None, None, PLAN_PAGE),
     ("share.clinic", "GET", "/clients/clinic", None, None, THERAPIST_PAGE),
-    ("share.clinic", "POST", "/clients/clinic", lambda w: {"clinic_name": "DPS Nord", "clinic_phone": "+47 22 33 44 55"},
-     "form", _who(302, 403, 403, 302, 302, 403)),
+    (
+        "share.clinic",
+        "POST",
+        "/clients/clinic",
+        lambda w: {"clinic_name": "DPS Nord", "clinic_phone": "+47 22 33 44 55"},
+        "form",
+        _who(302, 403, 403, 302, 302, 403),
+    ),
 ]
 
 
 def fill(url: str, w: World) -> str:
     """Put the world's ids into a matrix URL."""
-    return url.format(plan=w.plan_id, commitment=w.commitment_id, invite=w.invite_id,
-                      code=w.invite_code, therapist=w.linked_therapist_id)
+    return url.format(
+        plan=w.plan_id,
+        commitment=w.commitment_id,
+        invite=w.invite_id,
+        code=w.invite_code,
+        therapist=w.linked_therapist_id,
+    )
 
 
 def email_of(w: World, role: str) -> str | None:
     """The account behind a role of the matrix."""
-    return None if role == "anonymous" else getattr(w, {"owner": "owner", "other_client": "other_client",
-                                                        "linked_therapist": "linked_therapist",
-                                                        "unlinked_therapist": "unlinked_therapist",
-                                                        "admin": "admin"}[role])
+    return (
+        None
+        if role == "anonymous"
+        else getattr(
+            w,
+            {
+                "owner": "owner",
+                "other_client": "other_client",
+                "linked_therapist": "linked_therapist",
+                "unlinked_therapist": "unlinked_therapist",
+                "admin": "admin",
+            }[role],
+        )
+    )

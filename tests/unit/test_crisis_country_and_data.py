@@ -1,5 +1,6 @@
 """The country is the person's, not the language's; the crisis-line data carries what a person
 in crisis needs to trust it; the grounding texts say what they mean."""
+
 from __future__ import annotations
 
 import json
@@ -14,22 +15,25 @@ from safety_plans import crisis_lines
 KNOWN = ("NO", "SE", "DK", "FI", "GB", "US")
 
 
-@pytest.mark.parametrize("tags, locale, expected", [
-    (["en-NO", "en"], "en", "NO"),          # English-speaking, living in Norway: 113, not 999
-    (["en-SE"], "en", "SE"),
-    (["sv-FI", "sv"], "sv", "FI"),          # Swedish-speaking Finn: Finland's lines
-    (["nb-NO"], "nb", "NO"),
-    (["nb"], "nb", "NO"),                   # no region: the language's usual country
-    (["sv"], "nb", "SE"),                   # the browser's language, not the page's
-    (["en-GB"], "en", "GB"),
-    (["en-UK"], "en", "GB"),                # a common misspelling of the region
-    (["en-US", "en"], "en", "US"),
-    (["de-DE", "en-NO"], "en", "NO"),       # the first region we have numbers for
-    (["de-DE"], "sv", "SE"),                # nothing we know: the UI language's default
-    ([], "nb", "NO"),
-    (["*"], "en", "GB"),
-    (["en_NO"], "en", "NO"),                # underscores, as some systems write them
-])
+@pytest.mark.parametrize(
+    "tags, locale, expected",
+    [
+        (["en-NO", "en"], "en", "NO"),  # English-speaking, living in Norway: 113, not 999
+        (["en-SE"], "en", "SE"),
+        (["sv-FI", "sv"], "sv", "FI"),  # Swedish-speaking Finn: Finland's lines
+        (["nb-NO"], "nb", "NO"),
+        (["nb"], "nb", "NO"),  # no region: the language's usual country
+        (["sv"], "nb", "SE"),  # the browser's language, not the page's
+        (["en-GB"], "en", "GB"),
+        (["en-UK"], "en", "GB"),  # a common misspelling of the region
+        (["en-US", "en"], "en", "US"),
+        (["de-DE", "en-NO"], "en", "NO"),  # the first region we have numbers for
+        (["de-DE"], "sv", "SE"),  # nothing we know: the UI language's default
+        ([], "nb", "NO"),
+        (["*"], "en", "GB"),
+        (["en_NO"], "en", "NO"),  # underscores, as some systems write them
+    ],
+)
 def test_country_comes_from_the_browsers_region_before_the_language(tags, locale, expected):
     assert country_from_languages(tags, KNOWN, locale) == expected
 
@@ -49,8 +53,10 @@ def test_113_says_it_is_also_for_acute_suicide_risk():
 
 
 def test_kors_pa_halsen_says_its_phone_days_plainly():
-    hours = {lang: next(l for l in crisis_lines.lines_for("NO", lang) if l.id == "no-kors-pa-halsen").hours
-             for lang in ("en", "nb", "sv")}
+    hours = {
+        lang: next(l for l in crisis_lines.lines_for("NO", lang) if l.id == "no-kors-pa-halsen").hours
+        for lang in ("en", "nb", "sv")
+    }
     assert "weekdays" in hours["en"] and "hverdager" in hours["nb"] and "vardagar" in hours["sv"]
     assert "16–22" in hours["en"]
 
@@ -76,15 +82,15 @@ def test_chat_routes_are_links_to_the_service():
 def test_stale_entries_are_those_checked_twelve_months_ago_or_more():
     assert crisis_lines.stale_entries(date(2026, 11, 24)) == []
     later = crisis_lines.stale_entries(date(2027, 11, 22))
-    assert "us-911" in {e["id"] for e in later}          # checked 2026-11-22: a year old on 2027-11-22
-    assert "no-113" not in {e["id"] for e in later}      # re-checked 2026-11-24: not yet
+    assert "us-911" in {e["id"] for e in later}  # checked 2026-11-22: a year old on 2027-11-22
+    assert "no-113" not in {e["id"] for e in later}  # re-checked 2026-11-24: not yet
     assert crisis_lines.months_between(date(2026, 11, 24), date(2027, 11, 23)) == 11
 
 
 def test_root_sources_are_named_so_someone_can_find_the_exact_page():
     roots = {e["id"] for e in crisis_lines.root_sources()}
-    assert "fi-mieli-sv" not in roots          # an exact page
-    assert "us-911" in roots                   # 911.gov/ is a front page
+    assert "fi-mieli-sv" not in roots  # an exact page
+    assert "us-911" in roots  # 911.gov/ is a front page
     assert "no-113" not in roots and "se-jourhavande-prast" not in roots
 
 
@@ -115,7 +121,9 @@ def test_walkthrough_keeps_what_i_can_do_when_only_exercises_are_chosen():
     from safety_plans.crisis import walkthrough_steps
 
     lines = crisis_lines.lines_for("NO", "en")
-    empty = {key: [] for key in ("inner_coping", "distraction", "support", "professionals", "safe_environment", "reasons")}
+    empty = {
+        key: [] for key in ("inner_coping", "distraction", "support", "professionals", "safe_environment", "reasons")
+    }
     assert [s.key for s in walkthrough_steps(empty, lines)] == ["helplines"]
     assert [s.key for s in walkthrough_steps(empty, lines, has_exercises=True)] == ["inner_coping", "helplines"]
     full = {**empty, "reasons": ["My cat"], "support": ["Mum"], "safe_environment": ["Pills away"]}

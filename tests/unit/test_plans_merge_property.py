@@ -1,10 +1,12 @@
 """The merge service under random interleavings (hypothesis): three editors, duplicated retries and
 late batches based on old versions. Nothing acknowledged is lost (it is in the plan or in the
 history), no item is duplicated, and the same accepted order always gives the same plan."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from backend.accounts import care
@@ -17,15 +19,23 @@ from support.plans import new_id
 
 _words = st.text(alphabet="abcdefghij ", min_size=1, max_size=12).map(str.strip).filter(bool)
 # One step: (editor 0-2, what, which item / how stale, text, batch size)
-_step = st.tuples(st.integers(0, 2), st.sampled_from(["add", "edit", "edit", "delete", "restore", "move", "retry", "late"]),
-                  st.integers(0, 7), _words, st.integers(1, 3))
+_step = st.tuples(
+    st.integers(0, 2),
+    st.sampled_from(["add", "edit", "edit", "delete", "restore", "move", "retry", "late"]),
+    st.integers(0, 7),
+    _words,
+    st.integers(1, 3),
+)
 
 
 @pytest.fixture
 def editors(app, make_user):
     """A client, her therapist and a second therapist, all allowed to edit one plan."""
-    emails = [make_user("client", display_name="Ingrid"), make_user("therapist", display_name="Dr Berg"),
-              make_user("therapist", display_name="Dr Lund")]
+    emails = [
+        make_user("client", display_name="Ingrid"),
+        make_user("therapist", display_name="Dr Berg"),
+        make_user("therapist", display_name="Dr Lund"),
+    ]
     with app.test_request_context(), session_scope(app) as db:
         people = [find_user(db, e) for e in emails]
         for therapist in people[1:]:
@@ -36,8 +46,10 @@ def editors(app, make_user):
 
 
 def _plan_state(db, plan) -> list[tuple]:
-    return [(i.uuid, i.section, i.text, i.position, i.deleted)
-            for i in db.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.uuid))]
+    return [
+        (i.uuid, i.section, i.text, i.position, i.deleted)
+        for i in db.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.uuid))
+    ]
 
 
 def _replay(db, plan, authors, accepted: list[tuple[int, dict]]) -> None:
@@ -53,7 +65,7 @@ def test_interleavings_lose_nothing_duplicate_nothing_and_are_deterministic(edit
         authors = [db.get(User, i) for i in ids]
         plan = plans.get_or_create_plan(db, authors[0])
         start = plan.revision
-        sent: list[tuple[int, dict]] = []     # every op sent once (for retries)
+        sent: list[tuple[int, dict]] = []  # every op sent once (for retries)
         accepted: list[tuple[int, dict]] = []  # ops the server accepted, in its order
         acknowledged_texts: set[str] = set()
         items: list[str] = []
@@ -65,8 +77,13 @@ def test_interleavings_lose_nothing_duplicate_nothing_and_are_deterministic(edit
                     batch.append(sent[(n + k) % len(sent)])
                     continue
                 if kind == "add" or not items:
-                    op = {"uuid": new_id(), "type": "add", "item": new_id(), "section": "reasons",
-                          "fields": {"text": f"{text} {k}"}}
+                    op = {
+                        "uuid": new_id(),
+                        "type": "add",
+                        "item": new_id(),
+                        "section": "reasons",
+                        "fields": {"text": f"{text} {k}"},
+                    }
                 else:
                     item_uuid = items[(n + k) % len(items)]
                     item = db.scalar(select(PlanItem).where(PlanItem.uuid == item_uuid))

@@ -1,8 +1,10 @@
 """The op service: idempotent, ordered, and never silently losing someone's words."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from backend.accounts.services import find_user
@@ -33,7 +35,12 @@ def test_add_records_one_change_and_bumps_the_revision(people):
     assert result.status == "applied" and result.revision == 1 and plan.revision == 1
     assert texts(db, plan, "warning_signs") == ["I sleep badly"]
     change = db.scalar(select(PlanChange))
-    assert (change.op, change.before, change.after["text"], change.author_id) == ("add", None, "I sleep badly", client.id)
+    assert (change.op, change.before, change.after["text"], change.author_id) == (
+        "add",
+        None,
+        "I sleep badly",
+        client.id,
+    )
 
 
 def test_a_retried_op_returns_its_first_result_and_changes_nothing(people):
@@ -64,13 +71,26 @@ def test_two_edits_of_one_field_from_one_base_keep_the_later_and_report_the_earl
     db, plan, client, therapist = people
     op = add_op("inner_coping", "Walk")
     ops.apply_ops(db, plan, client, [op])
-    mine = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "Walk by the sea"}}
-    theirs = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "Walk in the park"}}
+    mine = {
+        "uuid": new_id(),
+        "type": "edit",
+        "item": op["item"],
+        "base_version": 1,
+        "fields": {"text": "Walk by the sea"},
+    }
+    theirs = {
+        "uuid": new_id(),
+        "type": "edit",
+        "item": op["item"],
+        "base_version": 1,
+        "fields": {"text": "Walk in the park"},
+    }
     ops.apply_ops(db, plan, client, [mine])
     [result] = ops.apply_ops(db, plan, therapist, [theirs])
     assert result.status == "conflict"
-    assert result.conflicts == [{"field": "text", "overwritten": "Walk by the sea", "author_id": client.id,
-                                 "author_name": "Ingrid"}]
+    assert result.conflicts == [
+        {"field": "text", "overwritten": "Walk by the sea", "author_id": client.id, "author_name": "Ingrid"}
+    ]
     assert texts(db, plan, "inner_coping") == ["Walk in the park"]
     history = [c.after["text"] for c in db.scalars(select(PlanChange).order_by(PlanChange.revision))]
     assert history == ["Walk", "Walk by the sea", "Walk in the park"]  # the earlier words stay in history
@@ -80,10 +100,15 @@ def test_a_delete_of_an_item_edited_since_its_base_keeps_the_item(people):
     db, plan, client, therapist = people
     op = add_op("reasons", "My garden")
     ops.apply_ops(db, plan, client, [op])
-    ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "edit", "item": op["item"],
-                                           "base_version": 1, "fields": {"text": "My roses"}}])
-    [result] = ops.apply_ops(db, plan, therapist, [{"uuid": new_id(), "type": "delete", "item": op["item"],
-                                                         "base_version": 1}])
+    ops.apply_ops(
+        db,
+        plan,
+        client,
+        [{"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "My roses"}}],
+    )
+    [result] = ops.apply_ops(
+        db, plan, therapist, [{"uuid": new_id(), "type": "delete", "item": op["item"], "base_version": 1}]
+    )
     assert result.status == "kept"
     assert texts(db, plan, "reasons") == ["My roses"] and plan.revision == 2
 
@@ -106,17 +131,20 @@ def test_move_reorders_within_the_section(people):
     assert texts(db, plan, "warning_signs") == ["c", "a", "b"]
 
 
-@pytest.mark.parametrize("bad,code", [
-    ({"type": "add", "section": "nope", "fields": {"text": "x"}}, "unknown_section"),
-    ({"type": "add", "section": "reasons", "fields": {"text": "x" * 501}}, "too_long"),
-    ({"type": "add", "section": "reasons", "fields": {"text": 5}}, "bad_type"),
-    ({"type": "add", "section": "reasons", "fields": {"text": "x", "agreed": "yes"}}, "bad_type"),
-    ({"type": "add", "section": "reasons", "fields": {"text": "x", "colour": "red"}}, "unknown_field"),
-    ({"type": "add", "section": "support", "fields": {"text": "x", "phone": "call me"}}, "bad_phone"),
-    ({"type": "explode", "section": "reasons"}, "bad_type"),
-    ({"type": "edit", "fields": {"text": "x"}}, "bad_version"),
-    ({"type": "move", "position": -1}, "bad_position"),
-])
+@pytest.mark.parametrize(
+    "bad,code",
+    [
+        ({"type": "add", "section": "nope", "fields": {"text": "x"}}, "unknown_section"),
+        ({"type": "add", "section": "reasons", "fields": {"text": "x" * 501}}, "too_long"),
+        ({"type": "add", "section": "reasons", "fields": {"text": 5}}, "bad_type"),
+        ({"type": "add", "section": "reasons", "fields": {"text": "x", "agreed": "yes"}}, "bad_type"),
+        ({"type": "add", "section": "reasons", "fields": {"text": "x", "colour": "red"}}, "unknown_field"),
+        ({"type": "add", "section": "support", "fields": {"text": "x", "phone": "call me"}}, "bad_phone"),
+        ({"type": "explode", "section": "reasons"}, "bad_type"),
+        ({"type": "edit", "fields": {"text": "x"}}, "bad_version"),
+        ({"type": "move", "position": -1}, "bad_position"),
+    ],
+)
 def test_a_bad_op_anywhere_in_a_batch_changes_nothing(people, bad, code):
     db, plan, client, _ = people
     good = add_op("reasons", "kept out")
@@ -131,8 +159,12 @@ def test_an_edit_from_a_version_the_server_never_had_is_refused(people):
     op = add_op("reasons", "x")
     ops.apply_ops(db, plan, client, [op])
     with pytest.raises(ServiceError) as caught:
-        ops.apply_ops(db, plan, client, [{"uuid": new_id(), "type": "edit", "item": op["item"],
-                                               "base_version": 9, "fields": {"text": "y"}}])
+        ops.apply_ops(
+            db,
+            plan,
+            client,
+            [{"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 9, "fields": {"text": "y"}}],
+        )
     assert caught.value.status == 409
 
 
@@ -150,9 +182,24 @@ def test_commitments_are_recorded_in_the_history(people):
 _texts = st.text(alphabet="abcdefgh ", min_size=1, max_size=12).filter(str.strip)
 
 
-@settings(max_examples=20, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(script=st.lists(st.tuples(st.integers(0, 1), st.sampled_from(["add", "edit", "delete", "restore", "move", "retry"]),
-                                 st.integers(0, 5), _texts), min_size=1, max_size=25))
+@settings(
+    max_examples=20,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    script=st.lists(
+        st.tuples(
+            st.integers(0, 1),
+            st.sampled_from(["add", "edit", "delete", "restore", "move", "retry"]),
+            st.integers(0, 5),
+            _texts,
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
 def test_random_interleavings_lose_nothing_and_duplicate_nothing(people, script):
     db, plan, client, therapist = people
     start = plan.revision
@@ -169,8 +216,12 @@ def test_random_interleavings_lose_nothing_and_duplicate_nothing(people, script)
         else:
             item_uuid = added[n % len(added)]
             item = db.scalar(select(PlanItem).where(PlanItem.uuid == item_uuid))
-            op = {"uuid": new_id(), "type": kind if kind != "retry" else "restore", "item": item_uuid,
-                  "base_version": max(1, item.version - (n % 2))}
+            op = {
+                "uuid": new_id(),
+                "type": kind if kind != "retry" else "restore",
+                "item": item_uuid,
+                "base_version": max(1, item.version - (n % 2)),
+            }
             if kind == "edit":
                 op["fields"] = {"text": text}
             if kind == "move":
@@ -188,6 +239,7 @@ def test_random_interleavings_lose_nothing_and_duplicate_nothing(people, script)
     items = list(db.scalars(select(PlanItem).where(PlanItem.uuid.in_(added))))
     assert sorted(i.uuid for i in items) == sorted(added)  # every acknowledged add exists, once
     for item in items:  # each item's final text is the last accepted edit (or its add)
-        last = db.scalar(select(PlanChange).where(PlanChange.item_uuid == item.uuid)
-                         .order_by(PlanChange.revision.desc()).limit(1))
+        last = db.scalar(
+            select(PlanChange).where(PlanChange.item_uuid == item.uuid).order_by(PlanChange.revision.desc()).limit(1)
+        )
         assert last.after["text"] == item.text

@@ -1,16 +1,16 @@
 """Small rules of push delivery: quiet hours, payload size, Retry-After, device names, keys."""
+
 from __future__ import annotations
 
 import json
 import time as clock
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from py_vapid import Vapid
 
 from backend import create_app
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
 from backend.push.keys import PRIVATE_FILE, default_subject, load_keys, new_private_pem, public_key_of
 from backend.push.reminders import in_quiet_hours
 from backend.push.sender import MAX_PAYLOAD, PushMessage, retry_after_seconds
@@ -18,10 +18,18 @@ from backend.push.services import device_label
 from support.push_service import verify_vapid
 
 
-@pytest.mark.parametrize("at, quiet", [
-    (time(21, 59), False), (time(22, 0), True), (time(23, 30), True), (time(0, 0), True),
-    (time(6, 59), True), (time(7, 0), False), (time(12, 0), False),
-])
+@pytest.mark.parametrize(
+    "at, quiet",
+    [
+        (time(21, 59), False),
+        (time(22, 0), True),
+        (time(23, 30), True),
+        (time(0, 0), True),
+        (time(6, 59), True),
+        (time(7, 0), False),
+        (time(12, 0), False),
+    ],
+)
 def test_quiet_hours_across_midnight(at, quiet):
     assert in_quiet_hours(at, time(22, 0), time(7, 0)) is quiet
 
@@ -41,7 +49,7 @@ def test_payload_is_small_json_and_long_text_is_shortened():
 
 
 def test_retry_after_in_seconds_or_as_a_date():
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Thu, 01 Jan 2026 12:00:30 GMT", now) == 30
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
@@ -49,8 +57,15 @@ def test_retry_after_in_seconds_or_as_a_date():
 
 def test_device_names_people_recognise(app):
     with app.test_request_context():
-        assert device_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit Version/17.0 Mobile/15E148 Safari/604.1") == "Safari on iPhone"
-        assert device_label("Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0") == "Firefox on Windows"
+        assert (
+            device_label(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit Version/17.0 Mobile/15E148 Safari/604.1"
+            )
+            == "Safari on iPhone"
+        )
+        assert (
+            device_label("Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0") == "Firefox on Windows"
+        )
         assert device_label("") == "Unknown device"
 
 
@@ -85,7 +100,9 @@ def test_the_test_push_service_really_checks_vapid_signatures():
     """The receiver used by the integration tests refuses a forged or expired token."""
     audience = "http://127.0.0.1:1234"
     vapid = Vapid.from_pem(new_private_pem())
-    header = vapid.sign({"sub": "mailto:a@example.org", "aud": audience, "exp": int(clock.time()) + 600})["Authorization"]
+    header = vapid.sign({"sub": "mailto:a@example.org", "aud": audience, "exp": int(clock.time()) + 600})[
+        "Authorization"
+    ]
     claims, _key = verify_vapid(header, audience, clock.time())
     assert claims["sub"] == "mailto:a@example.org"
     other = Vapid.from_pem(new_private_pem())
