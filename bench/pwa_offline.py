@@ -207,7 +207,8 @@ def main() -> int:
     )
     person = first_screen["person"]
     print(
-        f"  first screen at 390x844: emergency call y {first_screen['emergency'][0]:.0f}-{first_screen['emergency'][1]:.0f}, "
+        f"  first screen at 390x844: emergency call y "
+        f"{first_screen['emergency'][0]:.0f}-{first_screen['emergency'][1]:.0f}, "
         + (f"first own-person call y {person[0]:.0f}-{person[1]:.0f}" if person else "no own person with a phone")
     )
     return 0

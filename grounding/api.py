@@ -41,7 +41,8 @@ def list_sessions():
 
 _SESSION = {"type": "object", "required": ["client_uuid", "exercise"], "properties": {
     "client_uuid": {"type": "string", "format": "uuid", "description": "Made by the client; a retry reuses it"},
-    "exercise": {"type": "string", "minLength": 1, "description": "A catalog slug, or custom-<id> for one of the client's own"},
+    "exercise": {"type": "string", "minLength": 1,
+                 "description": "A catalog slug, or custom-<id> for one of the client's own"},
     "started_at": {"type": "string", "format": "date-time", "description": "With a time zone; default now"},
     "duration_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
     "distress_before": {"type": "integer", "minimum": 0, "maximum": 10, "nullable": True},
@@ -61,7 +62,8 @@ OPENAPI_PATHS = {
             "requestBody": {"required": True, "content": {"application/json": {"schema": _SESSION}}},
             "responses": {
                 "201": {"description": "Recorded", "content": {"application/json": {"schema": _RECORD}}},
-                "200": {"description": "Already recorded: the first record", "content": {"application/json": {"schema": _RECORD}}},
+                "200": {"description": "Already recorded: the first record",
+                        "content": {"application/json": {"schema": _RECORD}}},
                 "400": _ERROR, "401": _ERROR, "403": _ERROR, "409": _ERROR}},
         "get": {
             "summary": "The client's own sessions, oldest first, and their exercises ranked by average drop",

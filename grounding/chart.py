@@ -53,21 +53,26 @@ def render_chart(points: list[Point], title: str, description: str, labels: dict
     count = len(shown)
     for index, point in enumerate(shown):
         x = _x(index, count)
-        tip = f'{point.label} · {date_format(point.when)} · {labels["before"]} {_dash(point.before)} → {labels["after"]} {_dash(point.after)}'
+        tip = (f'{point.label} · {date_format(point.when)} · '
+               f'{labels["before"]} {_dash(point.before)} → {labels["after"]} {_dash(point.after)}')
         out.append(f'<g class="gr-session"><title>{escape(tip)}</title>')
         if point.before is not None and point.after is not None:
             direction = "down" if point.after < point.before else "up" if point.after > point.before else "same"
-            out.append(f'<line class="gr-change gr-{direction}" x1="{x}" y1="{_y(point.before)}" x2="{x}" y2="{_y(point.after)}"/>')
+            out.append(f'<line class="gr-change gr-{direction}" x1="{x}" y1="{_y(point.before)}" '
+                       f'x2="{x}" y2="{_y(point.after)}"/>')
         if point.before is not None:
             out.append(f'<circle class="gr-before" cx="{x}" cy="{_y(point.before)}" r="6"/>')
         if point.after is not None:
-            out.append(f'<rect class="gr-after" x="{x - 5.5}" y="{_y(point.after) - 5.5}" width="11" height="11" rx="2"/>')
+            out.append(f'<rect class="gr-after" x="{x - 5.5}" y="{_y(point.after) - 5.5}" '
+                       'width="11" height="11" rx="2"/>')
         out.append("</g>")
     if shown:
         first, last = shown[0].when, shown[-1].when
-        out.append(f'<text class="gr-tick" x="{_x(0, count)}" y="{HEIGHT - 14}" text-anchor="start">{escape(date_format(first))}</text>')
+        out.append(f'<text class="gr-tick" x="{_x(0, count)}" y="{HEIGHT - 14}" text-anchor="start">'
+                   f'{escape(date_format(first))}</text>')
         if count > 1:
-            out.append(f'<text class="gr-tick" x="{_x(count - 1, count)}" y="{HEIGHT - 14}" text-anchor="end">{escape(date_format(last))}</text>')
+            out.append(f'<text class="gr-tick" x="{_x(count - 1, count)}" y="{HEIGHT - 14}" text-anchor="end">'
+                       f'{escape(date_format(last))}</text>')
     legend_y = HEIGHT - 30
     out.append(f'<circle class="gr-before" cx="{WIDTH - 220}" cy="{legend_y}" r="6"/>'
                f'<text class="gr-tick" x="{WIDTH - 208}" y="{legend_y + 5}">{escape(labels["before"])}</text>'

@@ -68,7 +68,9 @@ class Recommendation(Base):
     """A therapist suggests a catalog exercise to a linked client; it shows on the client's plan."""
 
     __tablename__ = "grounding_recommendation"
-    __table_args__ = (UniqueConstraint("therapist_id", "client_id", "exercise_slug", name="uq_grounding_recommendation_once"),)
+    __table_args__ = (
+        UniqueConstraint("therapist_id", "client_id", "exercise_slug", name="uq_grounding_recommendation_once"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))

@@ -124,12 +124,13 @@ def _chart_context(client_id: int) -> dict:
     chart = render_chart(
         points,
         title=_("Distress before and after each session"),
-        description=_("Each session is a column: a circle for distress before (0 to 10), a square for after. Oldest on the left. The table below holds the same figures."),
+        description=_("Each session is a column: a circle for distress before (0 to 10), a square for after. "
+                      "Oldest on the left. The table below holds the same figures."),
         labels={"before": _("Before"), "after": _("After"), "axis": _("Distress 0–10")},
         date_format=lambda when: format_date(when, "short"),
     )
     rows = [{"record": r, "title": p.label, "date": format_date(r.started_at, "medium")}
-            for r, p in zip(records, points)]
+            for r, p in zip(records, points, strict=True)]
     return {"chart": chart if records else None, "rows": list(reversed(rows)),
             "ranking": services.ranking(session, client_id, _locale())}
 

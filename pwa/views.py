@@ -51,7 +51,8 @@ def manifest():
         "icons": [
             {"src": asset_url("pwa", "icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
             {"src": asset_url("pwa", "icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
-            {"src": asset_url("pwa", "icons/maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {"src": asset_url("pwa", "icons/maskable-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
         ],
     }
     response = current_app.response_class(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")

@@ -35,10 +35,10 @@ def _json_body() -> dict:
 
 def _lines_json(country: str, locale: str) -> list[dict]:
     return [
-        {"id": l.id, "kind": l.kind, "number": l.number, "label": l.label, "hours": l.hours,
-         "note": l.note, "tel": l.tel_href, "sms": l.sms_href, "source": l.source,
-         "checked_on": l.checked_on}
-        for l in crisis_lines.lines_for(country, locale)
+        {"id": line.id, "kind": line.kind, "number": line.number, "label": line.label, "hours": line.hours,
+         "note": line.note, "tel": line.tel_href, "sms": line.sms_href, "source": line.source,
+         "checked_on": line.checked_on}
+        for line in crisis_lines.lines_for(country, locale)
     ]
 
 

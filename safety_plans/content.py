@@ -61,7 +61,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "support",
         _l("People I can ask for help"),
-        _l("People you trust and can call or text when things get hard. Ask them first if they are happy to be on your plan."),
+        _l("People you trust and can call or text when things get hard. "
+           "Ask them first if they are happy to be on your plan."),
         (
             _l("A family member"),
             _l("A close friend"),
@@ -72,7 +73,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "professionals",
         _l("Professionals and services"),
-        _l("Your therapist, doctor or clinic, and when they can be reached. The crisis lines are always at the top of your plan."),
+        _l("Your therapist, doctor or clinic, and when they can be reached. "
+           "The crisis lines are always at the top of your plan."),
         (
             _l("My therapist"),
             _l("My GP"),

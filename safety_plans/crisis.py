@@ -75,10 +75,12 @@ class Step:
 
 STEP_TEXT = {
     "inner_coping": (_l("What I can do myself"), _l("Pick one thing and do it now. Then come back.")),
-    "distraction": (_l("Places and people that take my mind off it"), _l("Go somewhere, or be with someone, for a while.")),
+    "distraction": (_l("Places and people that take my mind off it"),
+                    _l("Go somewhere, or be with someone, for a while.")),
     "support": (_l("People I can ask for help"), _l("It is all right to call. You do not have to explain everything.")),
     "professionals": (_l("Professionals I can call"), _l("They know how to help. Call or text them.")),
-    "safe_environment": (_l("Keeping my surroundings safe"), _l("Do one of these now, or ask someone to help you with it.")),
+    "safe_environment": (_l("Keeping my surroundings safe"),
+                         _l("Do one of these now, or ask someone to help you with it.")),
     "reasons": (_l("What matters to me"), _l("Read these slowly. This is what you are holding on for.")),
 }
 

@@ -76,7 +76,8 @@ def accept_invite(db: Session, code: str, client: User, now: datetime | None = N
                        .values(used_at=now, used_by_id=client.id)
                        .execution_options(synchronize_session=False))
     if taken.rowcount != 1:
-        raise ServiceError("invite_unusable", _("This invitation has already been used. Ask your therapist for a new one."), 410)
+        raise ServiceError("invite_unusable",
+                           _("This invitation has already been used. Ask your therapist for a new one."), 410)
     db.refresh(invite)
     care.link(db, invite.therapist_id, client.id)
     get_or_create_plan(db, client)

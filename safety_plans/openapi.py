@@ -28,7 +28,8 @@ def _errors(*codes: int) -> dict:
 
 
 def _body(schema_ref: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+    schema = {"$ref": f"#/components/schemas/{schema_ref}"}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 PATHS = {
@@ -56,7 +57,8 @@ PATHS = {
     },
     "/api/v1/plans/{plan_id}/changes": {
         "get": {"summary": "Changes after a revision (catch-up feed), oldest first", "parameters": [
-                    _PLAN_ID, {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
+                    _PLAN_ID, {"name": "since", "in": "query",
+                               "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
                 "responses": {"200": _ok("ChangeFeed"), **_errors(400, 401, 403, 404)}},
         "post": {"summary": "Apply a batch of ops (idempotent by op uuid)", "parameters": [_PLAN_ID],
                  "requestBody": _body("OpBatch"),
@@ -102,12 +104,14 @@ SCHEMAS = {
         "agreed": {"type": "boolean", "description": "has agreed to be on my plan"},
         "sms_message": {"type": "string", "maxLength": TEXT_LIMITS["sms_message"]}}},
     "Op": {"type": "object", "required": ["uuid", "type", "item"], "properties": {
-        "uuid": {"type": "string", "description": "made by the client; a retry with the same uuid returns the first result"},
+        "uuid": {"type": "string",
+                 "description": "made by the client; a retry with the same uuid returns the first result"},
         "type": {"type": "string", "enum": list(OP_TYPES)},
         "item": {"type": "string", "description": "the item's uuid (made by the client for add)"},
         "section": {"type": "string", "enum": list(SECTION_KEYS), "description": "required for add"},
         "fields": {"$ref": "#/components/schemas/Fields"},
-        "position": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "description": "index in the section (add, move)"},
+        "position": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
+                     "description": "index in the section (add, move)"},
         "base_version": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
                          "description": "the item version the change was based on (required for edit, delete)"}}},
     "OpBatch": {"type": "object", "required": ["ops"], "properties": {
@@ -124,7 +128,8 @@ SCHEMAS = {
             "field": {"type": "string", "enum": list(FIELDS)}, "overwritten": {},
             "author_id": {"type": "integer"}, "author_name": {"type": "string"}}}}}},
     "OpResults": {"type": "object", "properties": {
-        "revision": {"type": "integer"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/OpResult"}}}},
+        "revision": {"type": "integer"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/OpResult"}}}},
     "Change": {"type": "object", "properties": {
         "revision": {"type": "integer"}, "op": {"type": "string"}, "op_uuid": {"type": "string"},
         "item": {"type": "string"}, "author_id": {"type": "integer", "nullable": True},
@@ -136,7 +141,8 @@ SCHEMAS = {
         "order": {"type": "object", "description": "each section's live item uuids in order",
                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "removed": {"type": "array", "description": "items taken off the plan that can be restored, in plan order",
-                    "items": {"type": "object", "properties": {"uuid": {"type": "string"}, "text": {"type": "string"}}}},
+                    "items": {"type": "object",
+                              "properties": {"uuid": {"type": "string"}, "text": {"type": "string"}}}},
         "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}}}},
     "Item": {"type": "object", "properties": {
         "uuid": {"type": "string"}, "section": {"type": "string"}, "text": {"type": "string"},
@@ -192,8 +198,9 @@ def openapi_document() -> dict:
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
                                             "name": current_app.config["SESSION_COOKIE_NAME"]}},
             "schemas": SCHEMAS,
-            "responses": {"Error": {"description": "Refused; nothing was changed",
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "responses": {"Error": {
+                "description": "Refused; nothing was changed",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
         },
         "security": [{"session": []}],
     }

@@ -1,6 +1,6 @@
-"""A plan to share: the print view, the JSON export and the PDF. What print and PDF carry (date, names, clinic phone, commitments,
-chosen grounding exercises, "reviewed together on"), the PDF itself, and the therapist's clinic
-details that go on it. Therapists' prints and PDFs are in the client's access log (load_plan)."""
+"""A plan to share: the print view, the JSON export and the PDF. What print and PDF carry (date, names,
+clinic phone, commitments, chosen grounding exercises, "reviewed together on"), the PDF itself, and the
+therapist's clinic details that go on it. Therapists' prints and PDFs are in the client's access log (load_plan)."""
 from __future__ import annotations
 
 import json

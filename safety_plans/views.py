@@ -155,7 +155,8 @@ def change(plan_id: int):
     if result.restored:
         flash(_("Saved. Someone had removed this item meanwhile; your change brought it back."), "info")
     elif result.status == "kept":
-        flash(_("Someone changed this item after you opened the page, so it was kept. Have a look and try again."), "info")
+        flash(_("Someone changed this item after you opened the page, so it was kept. Have a look and try again."),
+              "info")
     elif op["type"] == "delete":
         return redirect(url_for("safety_plans.edit", plan_id=plan.id, deleted=op["item"]) + "#undo")
     elif op["type"] == "restore":
@@ -323,7 +324,8 @@ def commitments(plan_id: int):
             flash(_("Commitment saved."), "success")
             return redirect(url_for("safety_plans.commitments", plan_id=plan.id))
     today = utcnow().date()
-    context = dict(plan=plan, commitments=commitment_rules.commitments_of(session, plan), statuses=COMMITMENT_STATUSES,
+    context = dict(plan=plan, commitments=commitment_rules.commitments_of(session, plan),
+                       statuses=COMMITMENT_STATUSES,
                    error=error, values=request.form, default_due=default_due(today).isoformat(),
                    op_uuid=ops.new_uuid(), is_owner=plan.owner_id == current_user.id)
     session.commit()
@@ -341,12 +343,13 @@ def review_commitment(plan_id: int, commitment_id: int):
     plan = load_plan(session, current_user, plan_id, "change")
     try:
         commitment_rules.review_commitment(session, plan, current_user, commitment_id,
-                                   request.form.get("status"), request.form.get("note", ""),
-                                   op_uuid=request.form.get("op") or None)
+                                           request.form.get("status"), request.form.get("note", ""),
+                                           op_uuid=request.form.get("op") or None)
     except ServiceError as exc:
         session.rollback()
         plan = load_plan(session, current_user, plan_id, "change")
-        context = dict(plan=plan, commitments=commitment_rules.commitments_of(session, plan), statuses=COMMITMENT_STATUSES,
+        context = dict(plan=plan, commitments=commitment_rules.commitments_of(session, plan),
+                       statuses=COMMITMENT_STATUSES,
                        error=exc.message, values={}, default_due="", op_uuid=ops.new_uuid(),
                        is_owner=plan.owner_id == current_user.id)
         session.commit()

@@ -47,8 +47,9 @@ def account_data(db: Session, user: User) -> dict:
         "signed_in_on": [{"device": s.device_label, "since": s.created_at.isoformat(),
                           "last_used": s.last_seen_at.isoformat()}
                          for s in db.scalars(select(AuthSession).where(AuthSession.user_id == user.id))],
-        "care_links": [{"therapist": l.therapist.name, "client": l.client.name, "from": l.created_at.isoformat(),
-                        "until": l.ended_at.isoformat() if l.ended_at else None} for l in links],
+        "care_links": [{"therapist": link.therapist.name, "client": link.client.name,
+                        "from": link.created_at.isoformat(),
+                        "until": link.ended_at.isoformat() if link.ended_at else None} for link in links],
         "who_accessed_my_data": [{"who": e.actor.name, "action": e.action, "what": e.object_type,
                                   "at": e.at.isoformat()} for e in events_for(db, user.id)],
         "security_events": [{"what": e.kind, "at": e.at.isoformat()} for e in db.scalars(

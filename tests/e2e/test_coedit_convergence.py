@@ -165,7 +165,7 @@ class Run:
         fresh_load = shown(fresh)
         fresh.close()
         assert fresh_load == expected, self.say("a fresh load differs from the server")
-        for name, page in zip(("phone", "laptop"), self.pages):
+        for name, page in zip(("phone", "laptop"), self.pages, strict=True):
             seen = shown(page)
             assert seen == expected, self.say(
                 f"the {name} shows something else than a fresh load: {differences(seen, expected)}"

@@ -12,7 +12,8 @@ from backend.accounts.models import AuthSession
 from backend.db import session_scope, utcnow
 from support.forms import AuthActions, csrf_token
 
-PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1"
+PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+         "Version/17.0 Mobile/15E148 Safari/604.1")
 LAPTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 
 

@@ -141,7 +141,7 @@ def test_crisis_view_first_screen_order_emergency_then_my_people_then_folded_hel
     assert '>Call<span class="visually-hidden"> Sister Kari' in html
     assert '>Text<span class="visually-hidden"> Sister Kari' in html
     assert 'href="/now"' in html and "I need help now" in html
-    assert "Numbers for Norway" in html and 'action="/plans/%d/country"' % world.plan_id in html
+    assert "Numbers for Norway" in html and f'action="/plans/{world.plan_id}/country"' in html
     assert "<summary>More helplines" in html and "Who has seen my plan" in html
     assert f'href="/plans/{world.plan_id}/plan.pdf"' in html
 
@@ -197,7 +197,8 @@ def test_therapist_going_through_the_walkthrough_is_logged(app, client, sign_in,
 
 def test_client_pages_say_plainly_that_nobody_watches(client, sign_in, world):
     sign_in(world.owner)
-    words = "Nobody watches Trygg, and your therapist is not alerted when you write here or rate how you feel. In an emergency, call 113."
+    words = ("Nobody watches Trygg, and your therapist is not alerted when you write here or rate how you feel. "
+             "In an emergency, call 113.")
     for url in (f"/plans/{world.plan_id}/edit", f"/plans/{world.plan_id}/commitments", "/grounding/five-senses"):
         assert words in _html(client.get(url)), url
     sign_in(world.linked_therapist)

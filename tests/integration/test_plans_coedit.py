@@ -30,7 +30,8 @@ def test_event_stream_says_hello_with_the_revision_and_who_is_here(app, client, 
     response = client.get(f"/api/v1/plans/{world.plan_id}/events")
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     body = response.get_data(as_text=True)  # the stream ends by itself after its time
-    assert re.search(r'event: hello\ndata: \{"plan":%d,"revision":\d+,"here":\[\{[^]]*"Dr Berg"' % world.plan_id, body)
+    hello = r'event: hello\ndata: \{"plan":' + str(world.plan_id) + r',"revision":\d+,"here":\[\{[^]]*"Dr Berg"'
+    assert re.search(hello, body)
     assert ": heartbeat" in body
 
 

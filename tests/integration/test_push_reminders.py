@@ -176,7 +176,7 @@ def test_two_workers_racing_send_each_reminder_once(push_app, push_service, make
         start = threading.Barrier(2)
         errors = []
 
-        def worker():
+        def worker(start=start, minute=minute, errors=errors):
             try:
                 start.wait()
                 run_pass(push_app, due + timedelta(minutes=minute), policy())

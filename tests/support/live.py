@@ -212,7 +212,8 @@ def wait_for(page, expression, timeout=10.0):
             pass  # the page is reloading (an update, a claim): ask the new one
         time.sleep(0.1)
     state = page.evaluate(
-        "navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : 'none')"
+        "navigator.serviceWorker.getRegistration().then(r => r ? [r.installing && r.installing.state, "
+        "r.waiting && r.waiting.state, r.active && r.active.state] : 'none')"
     )
     raise AssertionError(f"never true: {expression} (service worker: {state})")
 

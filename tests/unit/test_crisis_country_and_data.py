@@ -43,7 +43,7 @@ def test_an_unknown_default_falls_back_to_a_known_country():
 
 
 def _line(country, line_id):
-    return next(l for l in crisis_lines.lines_for(country, "en") if l.id == line_id)
+    return next(line for line in crisis_lines.lines_for(country, "en") if line.id == line_id)
 
 
 def test_113_says_it_is_also_for_acute_suicide_risk():
@@ -54,7 +54,7 @@ def test_113_says_it_is_also_for_acute_suicide_risk():
 
 def test_kors_pa_halsen_says_its_phone_days_plainly():
     hours = {
-        lang: next(l for l in crisis_lines.lines_for("NO", lang) if l.id == "no-kors-pa-halsen").hours
+        lang: next(line for line in crisis_lines.lines_for("NO", lang) if line.id == "no-kors-pa-halsen").hours
         for lang in ("en", "nb", "sv")
     }
     assert "weekdays" in hours["en"] and "hverdager" in hours["nb"] and "vardagar" in hours["sv"]
@@ -62,7 +62,7 @@ def test_kors_pa_halsen_says_its_phone_days_plainly():
 
 
 def test_finland_has_swedish_and_english_mieli_lines_and_116_117():
-    numbers = {l.id: l.number for l in crisis_lines.lines_for("FI", "en")}
+    numbers = {line.id: line.number for line in crisis_lines.lines_for("FI", "en")}
     assert numbers["fi-mieli-sv"] == "09 2525 0112"
     assert numbers["fi-mieli-en"] == "09 2525 0113"
     assert numbers["fi-116117"] == "116 117"
@@ -76,7 +76,7 @@ def test_sweden_has_the_on_call_priest_through_112_at_night():
 
 def test_chat_routes_are_links_to_the_service():
     assert _line("NO", "no-116123").chat == "https://sidetmedord.no/"
-    assert all(l.chat.startswith("https://") for c in KNOWN for l in crisis_lines.lines_for(c, "en") if l.chat)
+    assert all(line.chat.startswith("https://") for c in KNOWN for line in crisis_lines.lines_for(c, "en") if line.chat)
 
 
 def test_stale_entries_are_those_checked_twelve_months_ago_or_more():

@@ -35,7 +35,7 @@ def test_every_country_has_its_emergency_number_first(country):
 
 
 def test_every_number_has_a_source_and_a_checked_on_date():
-    for country, entry in all_lines():
+    for _country, entry in all_lines():
         assert entry["source"].strip(), entry["id"]
         assert date.fromisoformat(entry["checked_on"]) <= date(2026, 12, 31), entry["id"]
         assert entry.get("tel") or entry.get("sms"), entry["id"]
@@ -73,7 +73,7 @@ def test_lines_are_labelled_in_the_readers_language():
 
 
 def test_text_only_lines_make_sms_links_with_their_keyword():
-    shout = next(l for l in crisis_lines.lines_for("GB", "en") if l.id == "gb-shout")
+    shout = next(line for line in crisis_lines.lines_for("GB", "en") if line.id == "gb-shout")
     assert shout.sms_href == "sms:85258?body=SHOUT" and shout.tel_href == ""
-    lifeline = next(l for l in crisis_lines.lines_for("US", "en") if l.id == "us-988")
+    lifeline = next(line for line in crisis_lines.lines_for("US", "en") if line.id == "us-988")
     assert lifeline.tel_href == "tel:988" and lifeline.sms_href == "sms:988"

@@ -59,7 +59,8 @@ def test_device_names_people_recognise(app):
     with app.test_request_context():
         assert (
             device_label(
-                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit Version/17.0 Mobile/15E148 Safari/604.1"
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit "
+                "Version/17.0 Mobile/15E148 Safari/604.1"
             )
             == "Safari on iPhone"
         )
