@@ -8,7 +8,7 @@ WORKERS ?= 2
 THREADS ?= 32
 export PORT
 
-.PHONY: run test setup translations migrate browser fonts bench i18n clean
+.PHONY: run test lint setup translations migrate browser fonts bench i18n clean
 
 # One virtualenv with the app and its test tools; rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -55,6 +55,12 @@ fonts:
 
 test: setup browser fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The lint gate: ruff (pyflakes, pycodestyle, bugbear, pyupgrade, import order) and mypy, both configured
+# in pyproject.toml; CI runs it before the tests and it must find nothing.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup browser
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -19,11 +19,7 @@ def create_session():
     """Record a finished or stopped session: 201 the first time, 200 with the same record after."""
     payload = request.get_json(silent=True)
     session = db.session()
-    try:
-        record, created = services.record_session(session, current_user.id, payload)
-    except services.GroundingError as exc:
-        session.rollback()
-        return jsonify(error=str(exc), field=exc.field, status=exc.status), exc.status
+    record, created = services.record_session(session, current_user.id, payload)  # ServiceError: backend/errors.py
     session.commit()
     return jsonify(services.session_dict(session, record, str(get_locale()))), 201 if created else 200
 

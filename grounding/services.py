@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.care import is_linked
 from backend.db import utcnow
+from backend.errors import ServiceError
 from backend.guard import MAX_ID
 from grounding.catalog import catalog
 from grounding.models import ChosenExercise, CustomExercise, GroundingSession, GroundingSharing, Recommendation
@@ -33,13 +34,9 @@ MAX_STEPS = 30
 MAX_STEP_CHARS = 500
 
 
-class GroundingError(ValueError):
-    """Input a rule refuses; the message is safe to show (and to return from the API)."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.field = field
-        self.status = status
+def _refuse(code: str, message: str, field: str | None = None, status: int = 400) -> ServiceError:
+    """Input a rule refuses, with a message in the person's language (shown beside the field)."""
+    return ServiceError(code, message, status, field)
 
 
 # ---------------------------------------------------------------- exercises by slug
@@ -87,7 +84,7 @@ def _rating(payload: dict, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise GroundingError(f"{name} must be a whole number from 0 to 10, or null", name)
+        raise _refuse("bad_rating", gettext("How you feel is a whole number from 0 to 10."), name)
     return value
 
 
@@ -95,44 +92,46 @@ def _started_at(value) -> datetime:
     if value is None:
         return utcnow()
     if not isinstance(value, str):
-        raise GroundingError("started_at must be an ISO 8601 time", "started_at")
+        raise _refuse("bad_time", gettext("The time the exercise started could not be read."), "started_at")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise GroundingError("started_at must be an ISO 8601 time", "started_at") from None
+        raise _refuse("bad_time", gettext("The time the exercise started could not be read."), "started_at") from None
     if parsed.tzinfo is None:
-        raise GroundingError("started_at needs a time zone (for example Z)", "started_at")
+        raise _refuse("bad_time", gettext("The time the exercise started needs a time zone."), "started_at")
     try:
         parsed = parsed.astimezone(UTC)  # overflows near year 1 and 9999
     except OverflowError:
-        raise GroundingError("started_at is out of range", "started_at") from None
+        raise _refuse("bad_time", gettext("The time the exercise started is not a real date."), "started_at") from None
     if parsed > utcnow() + timedelta(minutes=10):
-        raise GroundingError("started_at is in the future", "started_at")
+        message = gettext("The time the exercise started is in the future. Check the clock on your device.")
+        raise _refuse("bad_time", message, "started_at")
     if parsed < EARLIEST_SESSION:
-        raise GroundingError("started_at is too long ago", "started_at")
+        raise _refuse("bad_time", gettext("The time the exercise started is too long ago."), "started_at")
     return parsed
 
 
 def parse_session(db: Session, user_id: int, payload) -> dict:
-    """Check a session sent by the player; returns the clean fields or raises GroundingError."""
+    """Check a session sent by the player; returns the clean fields or raises a ServiceError."""
     if not isinstance(payload, dict):
-        raise GroundingError("send a JSON object")
+        raise _refuse("bad_body", gettext("Send the session as a JSON object."))
     raw_uuid = payload.get("client_uuid")
     try:
         client_uuid = str(uuid_module.UUID(str(raw_uuid))) if isinstance(raw_uuid, str) else None
     except ValueError:
         client_uuid = None
     if client_uuid is None:
-        raise GroundingError("client_uuid must be a UUID made by the client", "client_uuid")
+        raise _refuse("bad_uuid", gettext("The session needs an id made by your device."), "client_uuid")
     slug = payload.get("exercise")
     if not isinstance(slug, str) or not _known_for(db, user_id, slug):
-        raise GroundingError("unknown exercise", "exercise")
+        raise _refuse("unknown_exercise", gettext("This exercise is not in Trygg any more."), "exercise")
     duration = payload.get("duration_seconds", 0)
     if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= MAX_DURATION:
-        raise GroundingError("duration_seconds must be a whole number from 0 to 86400", "duration_seconds")
+        raise _refuse("bad_duration", gettext("The time spent on the exercise must be from 0 seconds to one day."),
+                      "duration_seconds")
     completed = payload.get("completed", True)
     if not isinstance(completed, bool):
-        raise GroundingError("completed must be true or false", "completed")
+        raise _refuse("bad_completed", gettext("Whether the exercise was finished must be yes or no."), "completed")
     return {
         "client_uuid": client_uuid,
         "exercise_slug": slug,
@@ -166,7 +165,7 @@ def record_session(db: Session, user_id: int, payload) -> tuple[GroundingSession
             if existing is None:
                 raise
     if existing.user_id != user_id:
-        raise GroundingError("this client_uuid is already in use", "client_uuid", status=409)
+        raise _refuse("uuid_in_use", gettext("This session id is already used by another session."), "client_uuid", 409)
     return existing, False
 
 
@@ -239,7 +238,7 @@ def chosen_slugs(db: Session, client_id: int) -> set[str]:
 def set_chosen(db: Session, client_id: int, slug: str, chosen: bool) -> None:
     """Add a catalog exercise to the client's plan, or take it off."""
     if catalog().get(slug) is None:
-        raise GroundingError("unknown exercise", "exercise", status=404)
+        raise _refuse("unknown_exercise", gettext("This exercise is not in Trygg any more."), "exercise", 404)
     present = slug in chosen_slugs(db, client_id)
     if chosen and not present:
         db.add(ChosenExercise(client_id=client_id, exercise_slug=slug))
@@ -259,9 +258,9 @@ def recommendations_for(db: Session, client_id: int) -> list[Recommendation]:
 def recommend(db: Session, therapist_id: int, client_id: int, slug: str) -> Recommendation:
     """A linked therapist recommends a catalog exercise (once per exercise)."""
     if not is_linked(db, therapist_id, client_id):
-        raise GroundingError("you are not linked to this client", status=403)
+        raise _refuse("not_linked", gettext("You are not linked to this client."), status=403)
     if catalog().get(slug) is None:
-        raise GroundingError("unknown exercise", "exercise")
+        raise _refuse("unknown_exercise", gettext("This exercise is not in Trygg any more."), "exercise")
     existing = db.scalar(select(Recommendation).where(
         Recommendation.therapist_id == therapist_id, Recommendation.client_id == client_id,
         Recommendation.exercise_slug == slug))
@@ -290,9 +289,10 @@ def clean_steps(text: str) -> list[str]:
     """Split the form's text into steps (one per line) and check them."""
     steps = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not steps:
-        raise GroundingError("write at least one step", "steps")
+        raise _refuse("no_steps", gettext("Write at least one step."), "steps")
     if len(steps) > MAX_STEPS or any(len(s) > MAX_STEP_CHARS for s in steps):
-        raise GroundingError("too many or too long steps", "steps")
+        raise _refuse("too_many_steps", gettext("Write at most %(count)d steps, each up to %(chars)d characters.",
+                                                  count=MAX_STEPS, chars=MAX_STEP_CHARS), "steps")
     return steps
 
 
@@ -300,7 +300,8 @@ def add_custom_exercise(db: Session, client_id: int, author_id: int, title: str,
     """Write a personal exercise for a client and put it on their plan."""
     title = (title or "").strip()
     if not title or len(title) > MAX_TITLE:
-        raise GroundingError("give the exercise a title (up to 120 characters)", "title")
+        raise _refuse("no_title", gettext("Give the exercise a title of up to %(count)d characters.", count=MAX_TITLE),
+                      "title")
     steps = clean_steps(steps_text)
     exercise = CustomExercise(client_id=client_id, author_id=author_id, title=title,
                               steps_text="\n".join(steps), on_plan=True)

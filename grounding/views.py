@@ -11,6 +11,7 @@ from flask_login import current_user
 from backend import audit, db
 from backend.access import require, roles, signed_in
 from backend.accounts.care import clients_of
+from backend.errors import ServiceError
 from backend.offline import versioned_page
 from grounding import access, services
 from grounding.catalog import catalog
@@ -169,8 +170,8 @@ def _custom_form(client_id: int, done_url: str, client_name: str | None = None):
         try:
             exercise = services.add_custom_exercise(db.session(), client_id, current_user.id,
                                                     form.title.data, form.steps.data)
-        except services.GroundingError as exc:
-            getattr(form, exc.field or "title").errors.append(str(exc))
+        except ServiceError as exc:
+            getattr(form, exc.field or "title").errors.append(exc.message)
         else:
             _log(client_id, "change", EXERCISE, exercise.id)
             db.session().commit()
@@ -266,7 +267,7 @@ def choose(slug: str):
     add = request.form.get("add") == "1"
     try:
         services.set_chosen(db.session(), current_user.id, slug, add)
-    except services.GroundingError:
+    except ServiceError:
         abort(404)
     db.session().commit()
     flash(_("Added to your plan.") if add else _("Taken off your plan."), "success")

@@ -6,6 +6,12 @@ export const root = document.getElementById('coedit');
 export const T = root ? root.dataset : {};
 export const FIELDS = ['text', 'phone', 'sms_message', 'agreed'];
 
+/** Message templates for the length and phone checks (pwa/static/helpers.js). */
+export const words = {
+  tooLong: T.tooLong, badPhone: T.badPhone, leftOne: T.leftOne, leftMany: T.leftMany,
+  overOne: T.overOne, overMany: T.overMany,
+};
+
 export const itemEl = (id) => document.querySelector(`li[data-item="${CSS.escape(id)}"]`);
 
 export function announce(message) {
@@ -179,4 +185,34 @@ export function shownPlan() {
   });
   const removed = [...document.querySelectorAll('#removed li[data-removed]')].map((li) => li.dataset.removed);
   return { sections, removed };
+}
+
+function nameOf(person) {
+  const key = person.role === 'therapist' ? 'roleTherapist' : person.role === 'client' ? 'roleClient' : null;
+  return key ? fmt(T[key], { name: person.name }) : person.name;
+}
+
+/** "Dr Berg is here too": everyone on the plan's page but me. */
+export function showPresence(here, me) {
+  const seen = new Map();
+  (here || []).forEach((p) => { if (p.id !== me) seen.set(p.id, p); });
+  const line = root.querySelector('[data-presence]');
+  const names = [...seen.values()].map(nameOf);
+  line.hidden = names.length === 0;
+  line.textContent = names.length === 0 ? '' : names.length === 1 ? fmt(T.hereOne, { name: names[0] })
+    : fmt(T.hereMany, { names: names.join(', ') });
+}
+
+/** Access to the plan ended: the editor gives way to a message and a way home. */
+export function showGone() {
+  const message = document.createElement('div');
+  message.className = 'error-summary';
+  message.setAttribute('role', 'alert');
+  const p = document.createElement('p');
+  p.textContent = T.gone;
+  const link = document.createElement('a');
+  link.href = '/';
+  link.textContent = T.goHome;
+  message.append(p, link);
+  document.getElementById('main').replaceChildren(message);
 }

@@ -3,20 +3,19 @@
 // results; this file turns typing into ops, applies results and others' changes, and keeps the
 // page equal to what a fresh load would show. Without this file the page works as plain forms.
 import '/assets/pwa/outbox-core.js';
-import { clearFieldError, csrf, fmt, problemWith, showFieldError, uuid, watchLimits } from '/assets/pwa/helpers.js';
+import { csrf, fmt, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
 import {
-  FIELDS, T, addFormOf, addFormValues, addRemoved, announce, clearAddForm, drawItem, dropNotices,
-  dropRemoved, fillAddForm, fixArrows, inputOf, itemEl, listOf, mark, notice, root, setField,
-  setWaiting, showRemoved, shownPlan, valuesOf,
+  FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, fillAddForm, fixArrows, inputOf, itemEl,
+  listOf, mark, notice, root, setField, setWaiting, showGone, showPresence, showRemoved, shownPlan, valuesOf, words,
 } from './coedit-view.js';
+import { checkFields, enhanceForms, enhanceItem, fieldOfError, stopTyping, wireRestore } from './coedit-forms.js';
+import { liveChannel } from './coedit-live.js';
 
 const box = self.TryggOutbox;
 const planId = T.plan;
 const me = Number(T.me);
 const api = `/api/v1/plans/${planId}`;
 const changesUrl = `${api}/changes`;
-const DEBOUNCE_MS = 600;
-const POLL_MS = 4000;
 
 let revision = Number(T.revision);
 let newest = revision;          // the newest revision this page has heard of (its own ops' too)
@@ -24,30 +23,7 @@ const ownRevisions = new Set(); // revisions our own ops made: never fetched bac
 const mine = new Set();         // uuids of ops made on this page
 const unacked = new Map();      // op uuid -> op, handed to the sync module, no answer yet
 const sentValues = new Map();   // item uuid -> the field values the server has (or will have) from us
-const typingTimers = new Map();
-let source = null;
-let pollTimer = null;
 let gone = false;
-
-const words = {
-  tooLong: T.tooLong, badPhone: T.badPhone, leftOne: T.leftOne, leftMany: T.leftMany,
-  overOne: T.overOne, overMany: T.overMany,
-};
-
-function nameOf(person) {
-  const key = person.role === 'therapist' ? 'roleTherapist' : person.role === 'client' ? 'roleClient' : null;
-  return key ? fmt(T[key], { name: person.name }) : person.name;
-}
-
-function showPresence(here) {
-  const seen = new Map();
-  (here || []).forEach((p) => { if (p.id !== me) seen.set(p.id, p); });
-  const line = root.querySelector('[data-presence]');
-  const names = [...seen.values()].map(nameOf);
-  line.hidden = names.length === 0;
-  line.textContent = names.length === 0 ? '' : names.length === 1 ? fmt(T.hereOne, { name: names[0] })
-    : fmt(T.hereMany, { names: names.join(', ') });
-}
 
 function known(li, fields) {
   sentValues.set(li.dataset.item, { ...(sentValues.get(li.dataset.item) || {}), ...fields });
@@ -145,13 +121,6 @@ function refused(ops, body) {
   } else notice(li, 'error', message);
 }
 
-function fieldOfError(body, form) {
-  if (body && body.error === 'bad_phone') return 'phone';
-  const inputs = [...form.querySelectorAll('[data-limit]')];
-  const over = inputs.find((input) => input.value.trim().length > Number(input.dataset.limit));
-  return over ? over.name : 'text';
-}
-
 /** The sync module's news, for this page's ops and for ops other tabs of ours made. */
 function onSync(event) {
   if (!event || !event.entry || event.entry.url !== changesUrl) return;
@@ -181,18 +150,8 @@ function changedFields(li) {
   return fields;
 }
 
-function checkFields(li, fields) {
-  let ok = true;
-  Object.keys(fields).forEach((name) => {
-    const input = inputOf(li, name);
-    const problem = name === 'text' && !fields.text ? T.empty : problemWith(input, words);
-    if (problem) { showFieldError(input, problem); ok = false; } else clearFieldError(input);
-  });
-  return ok;
-}
-
 function saveItem(li) {
-  clearTimeout(typingTimers.get(li.dataset.item));
+  stopTyping(li.dataset.item);
   const fields = changedFields(li);
   if (Object.keys(fields).length === 0 || !checkFields(li, fields)) return;
   dropNotices(li, 'error');
@@ -229,125 +188,10 @@ function mergeRemote(li) {
   }
 }
 
-function enhanceItem(li) {
-  const form = li.querySelector('form[data-form="edit"]');
-  watchLimits(form, words);
-  form.addEventListener('input', () => {
-    clearTimeout(typingTimers.get(li.dataset.item));
-    typingTimers.set(li.dataset.item, setTimeout(() => saveItem(li), DEBOUNCE_MS));
-  });
-  form.addEventListener('change', (e) => { if (e.target.type === 'checkbox') saveItem(li); });
-  form.addEventListener('focusout', (e) => {
-    if (form.contains(e.relatedTarget)) return;
-    saveItem(li);
-    mergeRemote(li);
-  });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    saveItem(li);
-    mergeRemote(li);
-    if (!form.querySelector('[aria-invalid="true"]')) {
-      // Saved: close the item and put the focus on it (a hidden field must not stay focused, or
-      // changes from others would wait for a "typing" that is over).
-      li.querySelector('details').open = false;
-      li.querySelector('summary').focus();
-    }
-  });
-  li.querySelector('form[data-form="row"]').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const action = e.submitter && e.submitter.value;
-    if (action === 'delete') removeItem(li); else moveItem(li, action, e.submitter);
-  });
-  known(li, valuesOf(li));
-}
-
 function createItem(snapshot) {
   const li = drawItem(snapshot);
   if (li) enhanceItem(li);
   return li;
-}
-
-function removeItem(li) {
-  saveItem(li);
-  const text = (sentValues.get(li.dataset.item) || {}).text || '';
-  submit([{ type: 'delete', item: li.dataset.item, base_version: Number(li.dataset.version) }]);
-  li.hidden = true;
-  fixArrows(li.parentElement);
-  addRemoved({ uuid: li.dataset.item, text }, wireRestore);
-  const status = document.createElement('li');
-  status.className = 'co-undo';
-  status.dataset.undo = li.dataset.item;
-  notice(status, 'undo', fmt(T.removed, { text }), { label: T.restore, action: () => restoreItem(li.dataset.item) });
-  li.after(status);
-  setTimeout(() => status.remove(), 30000);
-}
-
-function moveItem(li, action, button) {
-  const list = li.parentElement;
-  const siblings = [...list.querySelectorAll(':scope > li[data-item]:not([hidden])')];
-  const index = siblings.indexOf(li);
-  const to = action === 'up' ? Math.max(0, index - 1) : Math.min(siblings.length - 1, index + 1);
-  if (to === index) return;
-  if (action === 'up') siblings[to].before(li); else siblings[to].after(li);
-  fixArrows(list);
-  submit([{ type: 'move', item: li.dataset.item, position: to }]);
-  button.focus();
-}
-
-function restoreItem(itemUuid) {
-  document.querySelectorAll(`li[data-undo="${CSS.escape(itemUuid)}"]`).forEach((n) => n.remove());
-  dropRemoved(itemUuid);
-  const li = itemEl(itemUuid);
-  if (li) { li.hidden = false; fixArrows(li.parentElement); }
-  submit([{ type: 'restore', item: itemUuid }]);
-}
-
-function wireRestore(li) {
-  li.querySelector('form').addEventListener('submit', (e) => { e.preventDefault(); restoreItem(li.dataset.removed); });
-}
-
-async function addFromForm(form, fields, button) {
-  const section = form.querySelector('[name="section"]').value;
-  const text = form.querySelector('[name="text"]:not([type="hidden"])');
-  if (form.dataset.busy) return;  // a double click adds once
-  form.dataset.busy = '1';
-  if (button) button.disabled = true;
-  const op = { type: 'add', item: uuid(), section, fields };
-  try {
-    const outcome = await submit([op]);
-    if (outcome.type === 'waiting') {
-      // Kept on this device: show it now, marked as waiting, and free the form.
-      if (!itemEl(op.item)) createItem({ uuid: op.item, section, version: 0, ...fields });
-      setWaiting(itemEl(op.item), true);
-    }
-    if (outcome.type !== 'refused' && text) { clearAddForm(form); clearFieldError(text); }
-  } finally {
-    delete form.dataset.busy;
-    if (button) button.disabled = false;
-  }
-}
-
-function enhanceForms() {
-  document.querySelectorAll('li[data-item]').forEach(enhanceItem);
-  document.querySelectorAll('#removed li[data-removed]').forEach(wireRestore);
-  document.querySelectorAll('form[data-form="add"]').forEach((form) => {
-    watchLimits(form, words);
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const fields = addFormValues(form);
-      const text = form.querySelector('[name="text"]:not([type="hidden"])');
-      const inputs = [...form.querySelectorAll('input[type="text"], input[type="tel"]')];
-      inputs.forEach(clearFieldError);
-      if (!fields.text) { showFieldError(text, T.empty); text.focus(); announce(T.empty); return; }
-      const wrong = inputs.find((input) => problemWith(input, words));
-      if (wrong) { showFieldError(wrong, problemWith(wrong, words)); wrong.focus(); return; }
-      addFromForm(form, fields, e.submitter);
-    });
-  });
-  document.querySelectorAll('form[data-form="idea"]').forEach((form) => form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (e.submitter && e.submitter.value) addFromForm(form, { text: e.submitter.value }, e.submitter);
-  }));
 }
 
 // --- others' changes ------------------------------------------------------------------------------
@@ -476,50 +320,12 @@ function catchUp() {
   return catching;
 }
 
-// --- the live channel -----------------------------------------------------------------------------
-function poll() {
-  if (pollTimer) return;
-  announce(T.polling);
-  pollTimer = setInterval(catchUp, POLL_MS);
-  setTimeout(() => { clearInterval(pollTimer); pollTimer = null; connect(); }, 60000);
-}
-
-function connect() {
-  if (gone || !window.EventSource || !navigator.onLine || (source && source.readyState !== EventSource.CLOSED)) return;
-  source = new EventSource(`${api}/events`);
-  source.addEventListener('hello', (e) => {
-    const data = JSON.parse(e.data);
-    showPresence(data.here);
-    box.kick();
-    advance();
-    if (data.revision > revision) catchUp();
-  });
-  source.addEventListener('change', (e) => { advance(); if (JSON.parse(e.data).revision > revision) catchUp(); });
-  source.addEventListener('presence', (e) => showPresence(JSON.parse(e.data).here));
-  source.addEventListener('gone', letGo);
-  source.addEventListener('error', () => {
-    // A refused stream (503 busy, or the page is signed out) closes for good: poll instead.
-    if (source.readyState === EventSource.CLOSED && navigator.onLine) poll();
-  });
-}
-
 // Access to this plan ended (the client ended the link): let go of it everywhere on this device.
 function letGo() {
   if (gone) return;
   gone = true;
-  if (source) source.close();
-  clearInterval(pollTimer);
-  const main = document.getElementById('main');
-  const message = document.createElement('div');
-  message.className = 'error-summary';
-  message.setAttribute('role', 'alert');
-  const p = document.createElement('p');
-  p.textContent = T.gone;
-  const link = document.createElement('a');
-  link.href = '/';
-  link.textContent = T.goHome;
-  message.append(p, link);
-  main.replaceChildren(message);
+  channel.close();
+  showGone();
   if (navigator.serviceWorker && navigator.serviceWorker.controller) {
     navigator.serviceWorker.controller.postMessage({ type: 'forget-pages', prefix: `/plans/${planId}` });
   }
@@ -545,15 +351,33 @@ async function resume() {
   }
 }
 
+// --- the live channel -----------------------------------------------------------------------------
+const channel = liveChannel(`${api}/events`, {
+  hello(data) {
+    showPresence(data.here, me);
+    box.kick();
+    advance();
+    if (data.revision > revision) catchUp();
+  },
+  change(data) { advance(); if (data.revision > revision) catchUp(); },
+  presence: (here) => showPresence(here, me),
+  gone: letGo,
+  polling: () => announce(T.polling),
+  catchUp,
+});
+
 if (root && window.fetch && window.CSS && CSS.escape && box) {
   root.hidden = false;
-  enhanceForms();
+  enhanceForms({
+    submit, save: saveItem, leave(li) { saveItem(li); mergeRemote(li); }, known,
+    sentText: (itemUuid) => (sentValues.get(itemUuid) || {}).text || '', createItem,
+  });
   box.subscribe(onSync);
-  resume().catch(() => null).finally(() => { connect(); box.kick(); });
-  window.addEventListener('online', () => { box.kick(); catchUp(); connect(); });
-  window.addEventListener('offline', () => { if (source) { source.close(); source = null; } });
-  document.addEventListener('visibilitychange', () => { if (!document.hidden) { box.kick(); catchUp(); connect(); } });
-  window.addEventListener('pageshow', (e) => { if (e.persisted) { catchUp(); connect(); } });
+  resume().catch(() => null).finally(() => { channel.connect(); box.kick(); });
+  window.addEventListener('online', () => { box.kick(); catchUp(); channel.connect(); });
+  window.addEventListener('offline', () => channel.pause());
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) { box.kick(); catchUp(); channel.connect(); } });
+  window.addEventListener('pageshow', (e) => { if (e.persisted) { catchUp(); channel.connect(); } });
   // For tests and the convergence check: what the page shows, and whether it is quiet.
   window.TryggEditor = { shown: shownPlan, quiet: () => unacked.size === 0 && !catching, revision: () => revision };
 }

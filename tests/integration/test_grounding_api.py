@@ -124,3 +124,15 @@ def test_the_openapi_document_describes_the_grounding_api(app, client):
         if rule.endpoint.startswith("grounding_api."):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert method.lower() in paths[rule.rule], (method, rule.rule)
+
+
+def test_a_refusal_speaks_the_clients_language(app, client, auth, make_user):
+    """Grounding's refusals are ServiceErrors like every other service's: a code for programs and a
+    message in the person's language (they were English on Norwegian pages)."""
+    email = make_user("client", locale="nb")
+    auth.login(email, "correct horse battery staple")
+    response = post_json(client, URL, session_payload(before=11))
+    body = response.get_json()
+    assert response.status_code == 400
+    assert (body["error"], body["field"]) == ("bad_rating", "distress_before")
+    assert body["message"] == "Hvordan du har det, er et helt tall fra 0 til 10."

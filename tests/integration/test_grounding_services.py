@@ -8,6 +8,7 @@ import pytest
 from backend.accounts.care import end_link, link
 from backend.accounts.services import create_user
 from backend.db import session_scope
+from backend.errors import ServiceError
 from grounding import services
 
 
@@ -82,7 +83,7 @@ def test_exercises_for_client_merges_chosen_recommended_and_custom_most_helpful_
 
 def test_recommendations_need_a_link_and_vanish_when_it_ends(db, people):
     client, therapist = people
-    with pytest.raises(services.GroundingError):
+    with pytest.raises(ServiceError):
         services.recommend(db, therapist.id, client.id, "kind-words")
     link(db, therapist.id, client.id)
     services.recommend(db, therapist.id, client.id, "kind-words")
@@ -107,9 +108,9 @@ def test_a_therapist_sees_the_log_only_when_linked_and_allowed(db, people):
 
 def test_personal_exercises_need_a_title_and_a_step(db, people):
     client, _ = people
-    with pytest.raises(services.GroundingError):
+    with pytest.raises(ServiceError):
         services.add_custom_exercise(db, client.id, client.id, " ", "step")
-    with pytest.raises(services.GroundingError):
+    with pytest.raises(ServiceError):
         services.add_custom_exercise(db, client.id, client.id, "Title", "\n  \n")
     exercise = services.add_custom_exercise(db, client.id, client.id, "Title", " one \n\n two ")
     assert exercise.steps == ["one", "two"]
