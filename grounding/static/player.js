@@ -2,25 +2,7 @@
 // optional gentle timer and read-aloud. Enhances a page that already works as a plain list.
 // Works with the network off once loaded: a finished session waits in the outbox until online.
 import '/assets/pwa/outbox-core.js';
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : '';
-}
-
-// A v4 UUID; crypto.randomUUID needs a secure context, getRandomValues does not.
-function newUuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function fill(template, values) {
-  return template.replace(/\{(\w)\}/g, (_, key) => String(values[key]));
-}
+import { csrf, fmt, uuid } from '/assets/pwa/helpers.js';
 
 // ---- sending: through the app's offline outbox (IndexedDB), which keeps a session until the
 // server acknowledged it and sends it when the network is back (also by Background Sync). ----
@@ -36,7 +18,7 @@ async function stateOf(clientUuid) {
 
 /** Keep the session in the outbox, then send it if we can. */
 async function deliver(url, record) {
-  await outbox.add({ url, method: 'POST', body: record, kind: 'grounding-session', csrf: csrfToken() });
+  await outbox.add({ url, method: 'POST', body: record, kind: 'grounding-session', csrf: csrf() });
   if (navigator.onLine) await outbox.flush().catch(() => null);
   return stateOf(record.client_uuid);
 }
@@ -174,7 +156,7 @@ function setUpPlayer(root) {
 
   const state = {
     phase: 'before', index: 0, before: null, after: null, startedAt: null,
-    completed: true, paused: false, timerOn: false, left: 0, speaking: false, uuid: newUuid(),
+    completed: true, paused: false, timerOn: false, left: 0, speaking: false, uuid: uuid(),
   };
   let current = null;
   let ticker = null;
@@ -213,7 +195,7 @@ function setUpPlayer(root) {
 
   function stepText(i) {
     const text = steps[i].querySelector('.gr-step-text').textContent.trim();
-    return `${fill(strings.step_of, { n: i + 1, t: steps.length })}. ${text}`;
+    return `${fmt(strings.step_of, { n: i + 1, t: steps.length })}. ${text}`;
   }
 
   function setActive(active) {
@@ -225,7 +207,7 @@ function setUpPlayer(root) {
   // -- gentle timer: counts down the suggested time for a step, never moves on by itself
   function renderTimer() {
     if (!state.timerOn || state.phase !== 'step') { timerEl.textContent = ''; return; }
-    timerEl.textContent = state.left > 0 ? fill(strings.timer_left, { s: state.left }) : strings.timer_done;
+    timerEl.textContent = state.left > 0 ? fmt(strings.timer_left, { s: state.left }) : strings.timer_done;
   }
 
   function runTicker() {
@@ -293,7 +275,7 @@ function setUpPlayer(root) {
     heading.focus();
     const shown = (v) => (v === null ? strings.not_rated : v);
     panels.done.querySelector('[data-result]').textContent =
-      fill(strings.result, { b: shown(state.before), a: shown(state.after) });
+      fmt(strings.result, { b: shown(state.before), a: shown(state.after) });
     const url = root.dataset.saveUrl;
     if (!url) return;
     const record = {
@@ -328,7 +310,7 @@ function setUpPlayer(root) {
   }
 
   function reset() {
-    Object.assign(state, { phase: 'before', index: 0, before: null, after: null, startedAt: null, uuid: newUuid() });
+    Object.assign(state, { phase: 'before', index: 0, before: null, after: null, startedAt: null, uuid: uuid() });
     for (const b of root.querySelectorAll('.gr-num')) b.setAttribute('aria-pressed', 'false');
     panels.done.querySelector('[data-save-status]').textContent = '';
     show(panels.before);

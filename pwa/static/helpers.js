@@ -7,9 +7,16 @@ export const fmt = (template, values) => (template || '').replace(/\{(\w+)\}/g, 
 /** The page's CSRF token, for JSON writes. */
 export const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
 
-/** A fresh id for an op or an item (what the server would make with uuid4). */
-export const uuid = () => (crypto.randomUUID ? crypto.randomUUID()
-  : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+/** A fresh v4 UUID for an op, an item or a session (crypto.randomUUID needs a secure context;
+ * getRandomValues does not). */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 /**
  * A message with an optional button that acts once: the shape of every notice and bar in the
