@@ -6,7 +6,7 @@ and `undeclared_endpoints()` lets a test fail on it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
@@ -84,8 +84,3 @@ def require(condition: bool, status: int = 404) -> None:
     """Refuse with `status` unless `condition` holds (404 hides what exists from strangers)."""
     if not condition:
         abort(status)
-
-
-def any_role(user, allowed: Iterable[str]) -> bool:
-    """True when a signed-in user has one of the roles."""
-    return bool(user.is_authenticated and user.role in allowed)

@@ -131,10 +131,6 @@ class Catalog:
         """The exercise with this slug, or None."""
         return next((e for e in self.exercises if e.slug == slug), None)
 
-    def slugs(self) -> list[str]:
-        """Every slug, in catalog order."""
-        return [e.slug for e in self.exercises]
-
 
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     """Read and validate every exercise file; raise CatalogError on the first problem."""

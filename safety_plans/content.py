@@ -119,7 +119,6 @@ SECTIONS: tuple[Section, ...] = (
 
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
 BY_KEY = {s.key: s for s in SECTIONS}
-PEOPLE_SECTIONS = frozenset(s.key for s in SECTIONS if s.people)
 
 COMMITMENT_STATUSES = {
     "open": _l("Open"),

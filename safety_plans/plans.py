@@ -3,7 +3,7 @@ therapist's clients with their plans."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts import care
@@ -60,12 +60,6 @@ def plans_of_clients(db: Session, therapist: User) -> list[tuple[User, Plan | No
     clients = care.clients_of(db, therapist.id)
     plans = {p.owner_id: p for p in db.scalars(select(Plan).where(Plan.owner_id.in_([c.id for c in clients])))}
     return [(c, plans.get(c.id)) for c in clients]
-
-
-def count_items(db: Session, plan: Plan) -> int:
-    """How many live items a plan has."""
-    return db.scalar(select(func.count(PlanItem.id)).where(PlanItem.plan_id == plan.id,
-                                                           PlanItem.deleted.is_(False))) or 0
 
 
 def version_parts(db: Session, plan: Plan) -> tuple:
