@@ -93,8 +93,7 @@ def plan(plan_id: int):
     """The whole plan, with the crisis lines for its country."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, "open")
-    body = plan_dict(session, found)
-    body["crisis_lines"] = _lines_json(found.country, str(get_locale()))
+    body = {**plan_dict(session, found), "crisis_lines": _lines_json(found.country, str(get_locale()))}
     session.commit()
     return jsonify(body)
 

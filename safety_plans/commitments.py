@@ -75,9 +75,15 @@ def add_commitment(db: Session, plan: Plan, author: User, text, due=None, made_o
                             due=due_date, status="open", note="", created_by_id=author.id)
     db.add(commitment)
     db.flush()
+    return _recorded(db, plan, author, "commitment_add", commitment, None, op_uuid)
+
+
+def _recorded(db: Session, plan: Plan, author: User, kind: str, commitment: Commitment, before: dict | None,
+              op_uuid: str | None) -> Commitment:
+    """Put a commitment's change in the plan's history (with its op's receipt) and tell open pages."""
     op_uuid = op_uuid or new_uuid()
-    record_change(db, plan, author, "commitment_add", commitment.uuid, None, commitment_dict(commitment),
-            op_uuid, OpResult(op=op_uuid, status="applied", item=commitment.uuid))
+    record_change(db, plan, author, kind, commitment.uuid, before, commitment_dict(commitment),
+                  op_uuid, OpResult(op=op_uuid, status="applied", item=commitment.uuid))
     announce(db, plan)
     return commitment
 
@@ -102,11 +108,7 @@ def review_commitment(db: Session, plan: Plan, author: User, commitment_id: int,
     commitment.status, commitment.note = status, note.strip()
     commitment.reviewed_at = utcnow()
     db.flush()
-    op_uuid = op_uuid or new_uuid()
-    record_change(db, plan, author, "commitment_review", commitment.uuid, before, commitment_dict(commitment),
-            op_uuid, OpResult(op=op_uuid, status="applied", item=commitment.uuid))
-    announce(db, plan)
-    return commitment
+    return _recorded(db, plan, author, "commitment_review", commitment, before, op_uuid)
 
 
 def commitments_of(db: Session, plan: Plan) -> list[Commitment]:

@@ -59,18 +59,20 @@ def _plan_context(plan, **extra) -> dict:
 @roles("client")
 def my_plan():
     """A client's home: their plan (started on first visit, so they can begin alone)."""
-    plan = plan_rules.get_or_create_plan(db.session(), current_user)
-    db.session().commit()
-    return redirect(url_for("safety_plans.view", plan_id=plan.id))
+    return _to_my_plan("safety_plans.view")
 
 
 @bp.route("/plans/mine/edit")
 @roles("client")
 def my_plan_edit():
     """Straight to the client's editor."""
+    return _to_my_plan("safety_plans.edit")
+
+
+def _to_my_plan(endpoint: str):
     plan = plan_rules.get_or_create_plan(db.session(), current_user)
     db.session().commit()
-    return redirect(url_for("safety_plans.edit", plan_id=plan.id))
+    return redirect(url_for(endpoint, plan_id=plan.id))
 
 
 @bp.route("/plans/<int:plan_id>")

@@ -66,25 +66,19 @@ def end_link(db: Session, therapist_id: int, client_id: int) -> bool:
     return True
 
 
+def _linked_now(db: Session, person_side, other_side, other_id: int) -> list[User]:
+    """The people on one side of the open links whose other side is `other_id`, by name."""
+    return list(db.scalars(
+        select(User).join(CareLink, person_side == User.id)
+        .where(other_side == other_id, CareLink.ended_at.is_(None))
+        .order_by(User.display_name, User.email)))
+
+
 def clients_of(db: Session, therapist_id: int) -> list[User]:
     """The clients a therapist is linked to now, by name."""
-    return list(
-        db.scalars(
-            select(User)
-            .join(CareLink, CareLink.client_id == User.id)
-            .where(CareLink.therapist_id == therapist_id, CareLink.ended_at.is_(None))
-            .order_by(User.display_name, User.email)
-        )
-    )
+    return _linked_now(db, CareLink.client_id, CareLink.therapist_id, therapist_id)
 
 
 def therapists_of(db: Session, client_id: int) -> list[User]:
     """The therapists linked to a client now."""
-    return list(
-        db.scalars(
-            select(User)
-            .join(CareLink, CareLink.therapist_id == User.id)
-            .where(CareLink.client_id == client_id, CareLink.ended_at.is_(None))
-            .order_by(User.display_name, User.email)
-        )
-    )
+    return _linked_now(db, CareLink.therapist_id, CareLink.client_id, client_id)
