@@ -47,7 +47,13 @@ def test_common_passwords_are_refused(password):
 
 def test_the_shipped_list_is_substantial():
     words = common_passwords()
-    assert len(words) >= 30000 and "password" in words and "passord123" in words
+    assert len(words) >= 100000 and "password" in words and "passord123" in words
+
+
+@pytest.mark.parametrize("password", ["unbelievable", "qwertyqwerty", "123321123321"])
+def test_passwords_beyond_the_first_30000_are_refused_too(password):
+    """The list grew from zxcvbn's 30,000 to 100,000 (issue 13 asked for a larger list)."""
+    assert "too common" in password_problem(password)
 
 
 @pytest.mark.parametrize("password", ["1111111111", "Password1!", "Dragon2024!!", "aaaaaaaaaaaa", "abababababab",
