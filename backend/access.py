@@ -11,6 +11,8 @@ from collections.abc import Callable
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from backend.extensions import app_login_manager
+
 ROLES = ("client", "therapist", "admin")
 _ATTR = "_trygg_access"
 
@@ -70,7 +72,7 @@ def enforce() -> None:
     if not current_user.is_authenticated:
         if _wants_json():
             abort(401)
-        return current_app.login_manager.unauthorized()
+        return app_login_manager(current_app).unauthorized()
     if current_user.role not in rule:
         abort(403)
 

@@ -149,6 +149,7 @@ def check_request():
         return
     if not request.is_json:
         return
+    problem: str | None
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # nested deeper than the parser goes

@@ -36,7 +36,7 @@ def country_from_languages(tags, known, locale: str = "en") -> str:
                 return region
     for tag in tags:
         country = LANGUAGE_COUNTRY.get(tag.split("-")[0].lower())
-        if country in known:
+        if country is not None and country in known:
             return country
     fallback = DEFAULT_COUNTRY.get(locale, "NO")
     return fallback if fallback in known or not known else sorted(known)[0]
@@ -78,7 +78,7 @@ def request_country(locale: str) -> str:
 
 def select_locale() -> str:
     """Pick the language for this request."""
-    languages = current_app.config["LANGUAGES"]
+    languages: tuple[str, ...] = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked  # a link with ?lang= is remembered for the pages that follow

@@ -13,9 +13,10 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 
 from backend.db import utcnow
+from backend.extensions import current_flask_app
 
 
 def mail_config() -> dict:
@@ -53,7 +54,7 @@ def _write_to_folder(app: Flask, message: EmailMessage) -> Path:
 
 def send_mail(to: str, subject: str, body: str, app: Flask | None = None) -> None:
     """Send one message now. Failures are logged, never shown: the person's answer is the same."""
-    app = app or current_app._get_current_object()
+    app = app or current_flask_app()
     config = app.config
     message = build_message(config, to, subject, body)
     if not config.get("SMTP_HOST"):
@@ -61,6 +62,7 @@ def send_mail(to: str, subject: str, body: str, app: Flask | None = None) -> Non
         app.logger.warning("Mail not sent (no TRYGG_SMTP_HOST); kept in %s:\n%s", path, message.as_string())
         return
     try:
+        smtp: smtplib.SMTP
         if config["SMTP_TLS"] == "ssl":
             smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], config["SMTP_PORT"], timeout=15,
                                     context=ssl.create_default_context())

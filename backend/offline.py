@@ -21,6 +21,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from backend.assets import all_assets, asset_url
+from backend.extensions import current_flask_app
 
 USER_HEADER = "Trygg-User"
 KEEP_HEADER = "Trygg-Keep"
@@ -136,7 +137,7 @@ def page_version(*parts) -> str:
     shows the same words, and the next open gets the new copy."""
     key = "|".join(str(p) for p in (user_key(current_user), get_locale(), request.path, *parts))
     content = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return f"{content}.{deploy_version(current_app._get_current_object())}"
+    return f"{content}.{deploy_version(current_flask_app())}"
 
 
 def versioned_page(render: Callable[[], str | tuple], *parts) -> Response:

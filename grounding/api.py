@@ -35,7 +35,7 @@ def list_sessions():
         ranking=services.ranking(session, current_user.id, locale))
 
 
-_SESSION = {"type": "object", "required": ["client_uuid", "exercise"], "properties": {
+_SESSION: dict = {"type": "object", "required": ["client_uuid", "exercise"], "properties": {
     "client_uuid": {"type": "string", "format": "uuid", "description": "Made by the client; a retry reuses it"},
     "exercise": {"type": "string", "minLength": 1,
                  "description": "A catalog slug, or custom-<id> for one of the client's own"},

@@ -94,12 +94,14 @@ def parse_exercise(raw: dict, where: str) -> Exercise:
     unknown = set(raw) - known
     _require(not unknown, where, f"unknown fields {sorted(unknown)}")
     slug = raw.get("slug")
-    _require(isinstance(slug, str) and bool(SLUG.match(slug)), where, "slug must be lower-case-with-dashes")
+    if not (isinstance(slug, str) and SLUG.match(slug)):
+        raise CatalogError(f"{where}: slug must be lower-case-with-dashes")
     kind = raw.get("kind")
-    _require(kind in KINDS, where, f"kind must be one of {KINDS}")
+    if kind not in KINDS:
+        raise CatalogError(f"{where}: kind must be one of {KINDS}")
     minutes = raw.get("minutes")
-    _require(isinstance(minutes, int) and not isinstance(minutes, bool) and 1 <= minutes <= 30,
-             where, "minutes must be 1-30")
+    if not (isinstance(minutes, int) and not isinstance(minutes, bool) and 1 <= minutes <= 30):
+        raise CatalogError(f"{where}: minutes must be 1-30")
     optional, default = bool(raw.get("optional", False)), bool(raw.get("default", False))
     pacer = _check_pacer(raw.get("pacer"), where) if kind == "breathing" else None
     _require(kind == "breathing" or raw.get("pacer") is None, where, "only breathing exercises have a pacer")
@@ -109,7 +111,8 @@ def parse_exercise(raw: dict, where: str) -> Exercise:
     _require(kind != "breathing" or isinstance(raw.get("alternative"), str), where,
              "breathing exercises must offer a non-breathing alternative")
     text = raw.get("text")
-    _require(isinstance(text, dict), where, "text must hold a block per language")
+    if not isinstance(text, dict):
+        raise CatalogError(f"{where}: text must hold a block per language")
     _require(set(text) == set(LOCALES), where, f"text must have exactly {LOCALES}, has {sorted(text)}")
     blocks = {loc: _check_text(text[loc], f"{where} [{loc}]", needs_cautions=holds or optional)
               for loc in LOCALES}

@@ -335,8 +335,8 @@ def exercises_for_client(db: Session, client_id: int, locale: str) -> list[dict]
         if exercise:
             add(exercise.slug, exercise.localized(locale)["title"], f"/grounding/{exercise.slug}",
                 exercise.kind, "chosen")
-    for row in recommendations_for(db, client_id):
-        exercise = catalog().get(row.exercise_slug)
+    for recommended in recommendations_for(db, client_id):
+        exercise = catalog().get(recommended.exercise_slug)
         if exercise:
             add(exercise.slug, exercise.localized(locale)["title"], f"/grounding/{exercise.slug}",
                 exercise.kind, "recommended")

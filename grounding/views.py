@@ -186,7 +186,8 @@ def _custom_form(client_id: int, done_url: str, client_name: str | None = None):
 def custom_player(exercise_id: int):
     """The player for a personal exercise."""
     exercise = services.custom_exercise(db.session(), exercise_id)
-    require(access.may_play_custom(db.session(), current_user, exercise))
+    if exercise is None or not access.may_play_custom(db.session(), current_user, exercise):
+        abort(404)
     _log(exercise.client_id, "open", EXERCISE, exercise.id)
     db.session().commit()
     data = {"slug": exercise.slug, "kind": "custom", "title": exercise.title, "purpose": "",
@@ -201,7 +202,8 @@ def custom_delete(exercise_id: int):
     """Remove a personal exercise (the client, or a linked therapist)."""
     session = db.session()
     exercise = services.custom_exercise(session, exercise_id)
-    require(access.may_play_custom(session, current_user, exercise))
+    if exercise is None or not access.may_play_custom(session, current_user, exercise):
+        abort(404)
     client_id = exercise.client_id
     _log(client_id, "change", EXERCISE, exercise.id)
     session.delete(exercise)
@@ -256,7 +258,8 @@ def recommend(client_id: int):
 def client_custom(client_id: int):
     """A therapist writes a personal exercise for a linked client."""
     person = access.linked_client(db.session(), current_user, client_id)
-    require(person is not None)
+    if person is None:
+        abort(404)
     return _custom_form(client_id, url_for("grounding.client", client_id=client_id), person.name)
 
 
@@ -279,5 +282,6 @@ def choose(slug: str):
 def player(slug: str):
     """The guided player for a catalog exercise."""
     exercise = catalog().get(slug)
-    require(exercise is not None)
+    if exercise is None:
+        abort(404)
     return versioned_page(lambda: _render_player(exercise.localized(_locale())), _my_stamp())

@@ -5,7 +5,7 @@ answered by backend.errors) and changes nothing; access is checked by the same `
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +13,7 @@ from flask_login import current_user
 from backend import audit, db
 from backend.access import public, roles
 from backend.errors import ServiceError
+from backend.extensions import current_flask_app
 from safety_plans import commitments as commitment_rules
 from safety_plans import crisis_lines, feed, live, ops
 from safety_plans import plans as plan_rules
@@ -138,7 +139,7 @@ def events(plan_id: int):
     (EventSource reconnects). Beyond this process's cap: 503 with Retry-After (then poll)."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, BACKGROUND)
-    app = current_app._get_current_object()
+    app = current_flask_app()
     if not live.slots(app).take():
         session.commit()
         response = jsonify(error="busy", status=503,

@@ -70,7 +70,10 @@ def add_commitment(db: Session, plan: Plan, author: User, text, due=None, made_o
     lock_plan(db, plan)
     first = _replayed(db, op_uuid, plan, "commitment_add")
     if first is not None:
-        return db.scalar(select(Commitment).where(Commitment.uuid == first.item_uuid))
+        made_before = db.scalar(select(Commitment).where(Commitment.uuid == first.item_uuid))
+        if made_before is None:
+            raise ServiceError("unknown_commitment", _("That commitment is not in this plan."), 404)
+        return made_before
     commitment = Commitment(uuid=new_uuid(), plan_id=plan.id, text=text.strip(), made_on=made,
                             due=due_date, status="open", note="", created_by_id=author.id)
     db.add(commitment)

@@ -60,7 +60,7 @@ def make_demo_data(db) -> list[tuple[str, str]]:
         client = create_user(db, email, PASSWORD, display_name=name, locale=locale, country=country)
         care.link(db, therapist.id, client.id)
         _fill(db, client, items)
-        commitments.add_commitment(db, plans.plan_of(db, client), therapist, promise)
+        commitments.add_commitment(db, plans.get_or_create_plan(db, client), therapist, promise)
         made.append((email, "client"))
     return made
 

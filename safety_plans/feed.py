@@ -62,8 +62,8 @@ def restore_text(db: Session, plan: Plan, author: User, item_uuid: str, text: st
     item = db.scalar(select(PlanItem).where(PlanItem.plan_id == plan.id, PlanItem.uuid == item_uuid))
     if item is None:
         raise ServiceError("unknown_item", _("That item is not in this plan."), 404)
-    op = {"uuid": op_uuid or new_uuid(), "type": "edit", "item": item_uuid,
-          "base_version": item.version, "fields": {"text": text}}
+    op: dict = {"uuid": op_uuid or new_uuid(), "type": "edit", "item": item_uuid,
+                "base_version": item.version, "fields": {"text": text}}
     if item.text == (text or "").strip() and not item.deleted and first_outcome(db, op["uuid"]) is None:
         # Already there: nothing to record in the history, but the answer is kept for a retry.
         result = OpResult(op=op["uuid"], status="applied", item=item_uuid, revision=plan.revision,

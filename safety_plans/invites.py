@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from backend.accounts import care
@@ -69,13 +71,16 @@ def accept_invite(db: Session, code: str, client: User, now: datetime | None = N
     problem = invite_problem(invite, now)
     if problem:
         raise ServiceError("invite_unusable", problem, 410)
+    if invite is None:  # invite_problem has already refused it
+        raise ServiceError("invite_unusable",
+                           _("We could not find that invitation. Check the code and try again."), 410)
     if client.role != "client":
         raise ServiceError("not_a_client", _("Only a client account can accept an invitation."), 403)
     # Mark it used with a guarded update, so two people racing for one code cannot both win.
     taken = db.execute(update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
                        .values(used_at=now, used_by_id=client.id)
                        .execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
+    if cast(CursorResult, taken).rowcount != 1:
         raise ServiceError("invite_unusable",
                            _("This invitation has already been used. Ask your therapist for a new one."), 410)
     db.refresh(invite)

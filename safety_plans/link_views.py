@@ -87,14 +87,14 @@ def accept(code: str):
     problem = invites.invite_problem(found)
     if request.method == "POST" and not problem:
         try:
-            invites.accept_invite(session, code, current_user)
+            accepted = invites.accept_invite(session, code, current_user)
         except ServiceError as exc:
             session.rollback()
             problem = exc.message
         else:
             session.commit()
             flash(_("%(name)s can now see and help with your plan. You can end this at any time.",
-                    name=found.therapist.name), "success")
+                    name=accepted.therapist.name), "success")
             return redirect(url_for("safety_plans.care_page"))
     status = 200 if not problem else (404 if found is None else 410)
     return render_template("safety_plans/accept.html", invite=found, problem=problem,

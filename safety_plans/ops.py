@@ -73,7 +73,7 @@ def check_fields(fields, require_text: bool) -> dict:
     """Validate and normalise the editable fields of an item."""
     if not isinstance(fields, dict):
         raise ServiceError("bad_fields", _("Fields must be an object."), 400)
-    clean = {}
+    clean: dict[str, bool | str] = {}
     for name, value in fields.items():
         if name not in FIELDS:
             raise ServiceError("unknown_field", _("Unknown field: %(name)s.", name=name), 400)
@@ -207,6 +207,8 @@ def _edited_by_others_since(item: PlanItem, base: int | None, author: User) -> l
 def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
     result = OpResult(op=op.uuid, status="applied", item=op.item)
     if op.type == "add":
+        if op.section is None:  # check_op refuses an add without one
+            raise ServiceError("unknown_section", _("There is no such section in the plan."), 422)
         if db.scalar(select(PlanItem.id).where(PlanItem.uuid == op.item)) is not None:
             raise ServiceError("item_exists", _("An item with this uuid already exists."), 409)
         items = _live_items(db, plan, op.section)
@@ -298,7 +300,7 @@ def apply_ops(db: Session, plan: Plan, author: User, ops) -> list[OpResult]:
         first = first_outcome(db, op.uuid)
         if first is not None:
             if (first.plan_id, first.op, first.item_uuid) != (plan.id, op.type, op.item):
-                raise ServiceError("uuid_taken", _("This change uuid is already used elsewhere."), 409, index)
+                raise ServiceError("uuid_taken", _("This change uuid is already used elsewhere."), 409, index=index)
             results.append(OpResult(**{**first.result, "replayed": True}))
             continue
         try:

@@ -40,6 +40,8 @@ def commitment_reminders(db: Session, now: datetime) -> list[DueReminder]:
     ).all()
     due = []
     for commitment, owner_id, owner in rows:
+        if commitment.due is None:  # the query keeps only commitments with a date
+            continue
         zone = user_zone(owner)
         url = f"/plans/{commitment.plan_id}/commitments"
         before = local_moment(commitment.due - timedelta(days=1), settings_for(db, owner_id).daily_time, zone)

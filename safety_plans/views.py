@@ -153,7 +153,7 @@ def change(plan_id: int):
         # both texts on the item, with a button to bring the other person's text back.
         flash(_("Saved. %(name)s changed this at the same time; their text is kept in the history.",
                 name=", ".join(c["author_name"] for c in result.conflicts)), "info")
-        return redirect(url_for("safety_plans.edit", plan_id=plan.id, conflict=result.op) + f"#item-{item.uuid}")
+        return redirect(url_for("safety_plans.edit", plan_id=plan.id, conflict=result.op) + f"#item-{result.item}")
     if result.restored:
         flash(_("Saved. Someone had removed this item meanwhile; your change brought it back."), "info")
     elif result.status == "kept":

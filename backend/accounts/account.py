@@ -8,7 +8,7 @@ import json
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -124,6 +124,8 @@ def close():
     form = CloseAccountForm()
     if form.validate_on_submit():
         user = db.session().get(User, current_user.id)
+        if user is None:
+            abort(404)
         if verify_password(user.password_hash, form.password.data):
             token = current_user.get_id()
             security_log.record(db.session(), "account_deleted", None, None, detail="client")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 SALT = "trygg-device"
 

@@ -24,6 +24,8 @@ class LoginForm(FlaskForm):
 class NewPasswordMixin:
     """A new password checked against the policy, with the reason shown in the user's language."""
 
+    email: EmailField  # every form that mixes this in has one
+
     def validate_password(self, field) -> None:
         """Refuse short, overlong and common passwords."""
         name = getattr(self, "display_name", None)

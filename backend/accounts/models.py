@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String
@@ -39,6 +40,8 @@ class User(UserMixin, Base):
 
     # Flask-Login identifies a signed-in browser by its server-side session token, not the
     # user id, so ending that session (logout, timeout) signs the browser out for good.
+    if TYPE_CHECKING:  # an annotation the ORM would take for a column
+        auth_token: str | None
     auth_token = None  # set per request by the session loader; not a column
 
     def get_id(self) -> str | None:
@@ -46,7 +49,7 @@ class User(UserMixin, Base):
         return self.auth_token
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Deactivated accounts cannot sign in."""
         return self.active
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import AuthSession, LoginAttempt, User
@@ -211,7 +213,8 @@ def sessions_of(db: Session, user: User) -> list[AuthSession]:
 
 def end_session_of(db: Session, user: User, session_id: int) -> bool:
     """Sign one of this person's own browsers out; False if it is not theirs (or already gone)."""
-    result = db.execute(delete(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user.id))
+    result = cast(CursorResult, db.execute(
+        delete(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user.id)))
     return bool(result.rowcount)
 
 
@@ -220,7 +223,7 @@ def end_other_sessions(db: Session, user: User, keep_token: str | None) -> int:
     query = delete(AuthSession).where(AuthSession.user_id == user.id)
     if keep_token:
         query = query.where(AuthSession.token != keep_token)
-    return db.execute(query).rowcount or 0
+    return cast(CursorResult, db.execute(query)).rowcount or 0
 
 
 def change_password(db: Session, user: User, current: str, new: str, keep_token: str | None) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import cast
 
 import pyotp
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import RecoveryCode, User
@@ -81,14 +83,14 @@ def verify(db: Session, user: User, code: str, now: datetime) -> bool:
         if step is None:
             return False
         # Compare-and-set, so two requests with the same code cannot both pass.
-        claimed = db.execute(
+        claimed = cast(CursorResult, db.execute(
             update(User).where(User.id == user.id,
                                (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
-            .values(totp_last_step=step)).rowcount
+            .values(totp_last_step=step))).rowcount
         return bool(claimed)
-    used = db.execute(
+    used = cast(CursorResult, db.execute(
         update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(cleaned),
-                                   RecoveryCode.used_at.is_(None)).values(used_at=now)).rowcount
+                                   RecoveryCode.used_at.is_(None)).values(used_at=now))).rowcount
     return bool(used)
 
 

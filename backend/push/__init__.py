@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time as clock
+from typing import cast
 
 import click
 from flask import Flask, current_app
@@ -14,6 +15,7 @@ from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
 from backend.db import utcnow
+from backend.extensions import current_flask_app
 from backend.nav import add_nav_item
 from backend.openapi import add_paths
 
@@ -37,7 +39,7 @@ def send_due_reminders_command(interval: float | None) -> None:
     """Send the reminders that are due now (one pass, or forever with --loop)."""
     from backend.push.reminders import run_pass
 
-    app = current_app._get_current_object()
+    app = current_flask_app()
     while True:
         try:
             report = run_pass(app, utcnow())
@@ -58,6 +60,7 @@ def send_due_reminders_command(interval: float | None) -> None:
 @with_appcontext
 def vapid_keys_command(new: bool) -> None:
     """Show the public VAPID key in use, or make a new pair for the environment."""
+    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     from backend.push.keys import load_keys, new_private_pem, public_key_of
@@ -65,7 +68,8 @@ def vapid_keys_command(new: bool) -> None:
     if new:
         pem = new_private_pem()
         click.echo(f"VAPID_PRIVATE_KEY='{pem.decode().strip()}'")
-        click.echo(f"VAPID_PUBLIC_KEY={public_key_of(load_pem_private_key(pem, None))}")
+        key = cast(ec.EllipticCurvePrivateKey, load_pem_private_key(pem, None))  # new_private_pem makes a P-256 key
+        click.echo(f"VAPID_PUBLIC_KEY={public_key_of(key)}")
         return
     keys = load_keys(current_app)
     click.echo(f"public key: {keys.public_key}\nsubject: {keys.subject}")

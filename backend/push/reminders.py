@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
@@ -27,6 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
@@ -193,25 +195,28 @@ def queue(app: Flask, wanted: list[tuple[DueReminder, bool]], now: datetime) -> 
     queued = 0
     with session_scope(app) as db:
         for reminder, show_text in wanted:
-            stale_after = kind(app, reminder.kind).stale_after
+            known = kind(app, reminder.kind)
+            if known is None:  # collect_due keeps only registered kinds
+                continue
+            stale_after = known.stale_after
             statement = _insert(db).values(
                 dedupe_key=reminder.dedupe_key, user_id=reminder.user_id, kind=reminder.kind,
                 url=reminder.url, text=reminder.private_text if show_text else None,
                 status="pending", due_at=reminder.due_at,
                 expires_at=reminder.due_at + stale_after, created_at=now, devices=0,
             ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-            queued += db.execute(statement).rowcount or 0
+            queued += cast(CursorResult, db.execute(statement)).rowcount or 0
     return queued
 
 
 def expire(app: Flask, now: datetime) -> int:
     """Queued reminders that can no longer go out in time are marked expired (never sent late)."""
     with session_scope(app) as db:
-        result = db.execute(
+        result = cast(CursorResult, db.execute(
             update(SentReminder)
             .where(SentReminder.status == "pending", SentReminder.expires_at < now)
             .values(status="expired", text=None)
-        )
+        ))
         return result.rowcount or 0
 
 
@@ -227,11 +232,11 @@ def claim(app: Flask, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
         claimed = []
         for reminder_id in db.scalars(query).all():
             # Compare-and-set: only one worker moves a row from pending to sending.
-            result = db.execute(
+            result = cast(CursorResult, db.execute(
                 update(SentReminder)
                 .where(SentReminder.id == reminder_id, SentReminder.status == "pending")
                 .values(status="sending")
-            )
+            ))
             if result.rowcount == 1:
                 claimed.append(reminder_id)
     return claimed
@@ -264,6 +269,8 @@ def send_claimed(app: Flask, reminder_id: int, now: datetime, policy: RetryPolic
     report = report or PassReport()
     with session_scope(app) as db:
         row = db.get(SentReminder, reminder_id)
+        if row is None:  # gone since it was claimed (the account was closed): nothing to send
+            return
         user = db.get(User, row.user_id)
         settings = settings_for(db, row.user_id)
         tag = "trygg-" + row.dedupe_key.replace(":", "-")

@@ -47,7 +47,7 @@ class PushMessage:
         """The JSON the service worker reads, shortened (body first) to fit MAX_PAYLOAD."""
         body = self.body
         for _ in range(8):
-            data = {"title": self.title, "body": body, "url": self.url, "tag": self.tag}
+            data: dict[str, str | list[dict]] = {"title": self.title, "body": body, "url": self.url, "tag": self.tag}
             if self.actions:
                 data["actions"] = list(self.actions)
             encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

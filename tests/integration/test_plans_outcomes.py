@@ -63,6 +63,14 @@ def test_an_op_uuid_reused_for_another_kind_of_change_is_refused(app, api, sign_
     assert _walk(app)[0] == uuid  # the text was not changed
 
 
+def test_a_reused_op_uuid_is_reported_by_its_index_not_as_a_field(app, api, sign_in, world):
+    sign_in(world.owner)
+    op = add_op("reasons", "My dog")
+    _post(api, world.plan_id, op)
+    body = _post(api, world.plan_id, add_op("reasons", "My cat"), {**op, "item": new_id()}).get_json()
+    assert body["error"] == "uuid_taken" and body["op_index"] == 1 and "field" not in body
+
+
 def test_a_kept_page_states_its_version_and_answers_304(app, client, sign_in, world):
     sign_in(world.owner)
     editor = f"/plans/{world.plan_id}/edit"

@@ -7,11 +7,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from backend.accounts.data_rights import close_client_account
 from backend.accounts.models import User
 from backend.db import session_scope
 from backend.push import services
 from backend.push.models import PushSubscription, SentReminder
-from backend.push.reminders import DueReminder, register_source, run_pass
+from backend.push.reminders import (
+    DueReminder,
+    PassReport,
+    claim,
+    collect_due,
+    queue,
+    register_source,
+    run_pass,
+    send_claimed,
+)
 from backend.push.sender import RetryPolicy
 
 UTC = UTC
@@ -271,3 +281,20 @@ def test_the_cli_runs_one_pass(push_app, push_service, make_user):
     assert "send-due-reminders: queued 0" in result.output
     result = runner.invoke(args=["vapid-keys"])
     assert result.exit_code == 0 and push_service.expected_key in result.output
+
+
+def test_a_claimed_reminder_whose_account_was_closed_meanwhile_is_dropped_not_failed(push_app, push_service,
+                                                                                   make_user):
+    someone = person(push_app, make_user, daily=True, daily_time=time(8, 30))
+    add_device(push_app, someone, push_service.subscribe())
+    now = at("Europe/Oslo", 2026, 3, 10, 8, 31)
+    with push_app.app_context():
+        with session_scope(push_app) as db:
+            wanted = collect_due(push_app, db, now, PassReport())
+        queue(push_app, wanted, now)
+        [claimed] = claim(push_app, now)
+        with session_scope(push_app) as db:  # the person closes their account before it is sent
+            close_client_account(db, db.get(User, someone))
+        report = PassReport()
+        send_claimed(push_app, claimed, now, policy(), report=report)
+    assert (report.sent, report.failed, report.keys) == (0, 0, []) and push_service.messages() == []
