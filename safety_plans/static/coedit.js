@@ -6,7 +6,7 @@ import '/assets/pwa/outbox-core.js';
 import { clearFieldError, csrf, fmt, problemWith, showFieldError, uuid, watchLimits } from '/assets/pwa/helpers.js';
 import {
   FIELDS, T, addFormOf, addFormValues, addRemoved, announce, clearAddForm, drawItem, dropNotices,
-  dropRemoved, fillAddForm, fixArrows, inputOf, itemEl, listOf, mark, notice, root, setField,
+  dropRemoved, fillAddForm, fixArrows, inputOf, itemEl, listOf, mark, notice, root, setAuthor, setField,
   setWaiting, showRemoved, shownPlan, valuesOf,
 } from './coedit-view.js';
 
@@ -231,6 +231,7 @@ function mergeRemote(li) {
 
 function enhanceItem(li) {
   const form = li.querySelector('form[data-form="edit"]');
+  if (!form) { known(li, valuesOf(li)); return; }  // read only here: others' changes still arrive
   watchLimits(form, words);
   form.addEventListener('input', () => {
     clearTimeout(typingTimers.get(li.dataset.item));
@@ -394,6 +395,7 @@ function applyChange(change) {
     });
     known(li, applied);
     li.dataset.version = snap.version;
+    if ('text' in applied && changed.includes('text')) setAuthor(li, change.author);
   }
   if (!ours) {
     if (changed.length) dropNotices(li, 'conflict');  // someone settled it: the old notice is past
