@@ -72,7 +72,8 @@ def _pdf_document(plan, context: dict) -> dict:
             continue  # My hope prints the prompts that have words
         lines = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
         if section.therapist_only:
-            lines = [f"“{i.text}” — {authors[i.uuid]}" if authors.get(i.uuid) else i.text for i in items[section.key]]
+            lines = [f"“{i.text}” — {authors[i.uuid]}" if authors.get(i.uuid) else i.text
+                     for i in items[section.key]]
         if section.key == "grounding":
             lines += [e["title"] for e in context["exercises"]]
         sections.append((f"{_('My hope')}: {section.title}" if section.group else str(section.title), lines))

@@ -7,7 +7,7 @@ plan's history like any change (op `win_add`), idempotent by op uuid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -105,11 +105,11 @@ def small_wins(db: Session, plan: Plan, limit: int = 5, viewer: User | None = No
                                                Commitment.status.in_(("kept", "partly")))
                       .order_by(Commitment.reviewed_at.desc(), Commitment.id.desc()).limit(limit))
     for c in kept:
-        moment = c.reviewed_at or datetime.combine(c.made_on, time(12), tzinfo=timezone.utc)
+        moment = c.reviewed_at or datetime.combine(c.made_on, time(12), tzinfo=UTC)
         found.append(SmallWin("commitment", c.text, moment, status=c.status))
     for note in db.scalars(select(Win).where(Win.plan_id == plan.id)
                            .order_by(Win.happened_on.desc(), Win.id.desc()).limit(limit)):
-        moment = datetime.combine(note.happened_on, time(12), tzinfo=timezone.utc)
+        moment = datetime.combine(note.happened_on, time(12), tzinfo=UTC)
         found.append(SmallWin("note", note.text, moment, by=note.created_by.name if note.created_by else ""))
     if may_see_grounding(db, viewer, plan.owner_id):
         found.extend(_grounding_wins(db, plan.owner_id, locale, limit))

@@ -9,6 +9,7 @@ from backend.accounts.services import find_user
 from backend.db import session_scope
 from grounding import services as grounding
 from safety_plans import agreement, wins
+from safety_plans.export import export_plan
 from safety_plans.models import Plan
 from support.forms import csrf_token
 from support.grounding import session_payload
@@ -157,8 +158,7 @@ def test_focus_for_gives_the_latest_focus_and_when_it_was_written(app, world):
         assert not agreement.save(db, plan, owner, {"focus": "My sleep", "how": "Weekly"}, 2).changed
         agreement.save(db, plan, owner, {"focus": "Work", "how": "Weekly"}, 2)
         assert agreement.focus_for(db, plan)[0] == "Work"
-        export = [v["version"] for v in __import__("safety_plans.export", fromlist=["x"]).export_plan(db, plan)["agreement"]]
-        assert export == [3, 2, 1]
+        assert [v["version"] for v in export_plan(db, plan)["agreement"]] == [3, 2, 1]
 
 
 def test_other_people_cannot_reach_agreement_or_wins(client, sign_in, world):

@@ -4,8 +4,8 @@ agreement's versions. My hope itself is plan items in four new sections (no sche
 Revision ID: 0014_hope
 Revises: 0013_join_crisis
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import backend.db
 
