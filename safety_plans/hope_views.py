@@ -125,6 +125,7 @@ def agreement(plan_id: int):
         plan=plan, is_owner=plan.owner_id == current_user.id, error=error, field=field,
         values=values or agreement_rules.values_of(latest), saved=agreement_rules.values_of(latest),
         base_version=latest.version if latest else 0, stale=status == 409,
+        saved_by=latest.author.name if latest and latest.author else _("someone"),
         history=[{"v": v, "when": format_datetime(v.at, "medium", tzinfo=zone, locale=locale)} for v in history],
     )
     session.commit()

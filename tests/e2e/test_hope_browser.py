@@ -59,6 +59,7 @@ def test_client_and_therapist_write_my_hope_together_and_it_carries_into_the_cri
     _add(client, "hope_for", "A calm home, with friends over for dinner")
     expect(therapist.locator('ol[data-list="hope_for"]')).to_contain_text("A calm home, with friends over for dinner")
     _add(therapist, "hope_different", "Sleeping through the night")
+    expect(therapist.locator("#hope_belief").get_by_label("In your own words, to your client")).to_be_visible()
     _add(therapist, "hope_belief", BELIEF)
     expect(client.locator('ol[data-list="hope_different"]')).to_contain_text("Sleeping through the night")
     line = client.locator('ol[data-list="hope_belief"] li[data-readonly]')
