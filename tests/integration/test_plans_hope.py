@@ -3,7 +3,10 @@ our agreement: services, pages, access, history, the access log and a stale save
 
 from __future__ import annotations
 
+import io
 import re
+
+from pypdf import PdfReader
 
 from backend.accounts.services import find_user
 from backend.db import session_scope
@@ -65,7 +68,9 @@ def test_my_hope_is_in_the_walk_throughs_last_step_the_print_the_pdf_and_the_exp
     assert "The thought that nothing changes" not in now  # obstacles are for sessions, not the worst moment
     printed = client.get(f"/plans/{world.plan_id}/print").get_data(as_text=True)
     assert "My hope" in printed and "“You have more strength than you think” — Dr Berg" in printed
-    assert client.get(f"/plans/{world.plan_id}/plan.pdf").status_code == 200
+    pdf = client.get(f"/plans/{world.plan_id}/plan.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "My hope: What I hope for" in text and "Walking in the forest again" in text and "Dr Berg" in text
     export = client.get(f"/plans/{world.plan_id}/export.json").get_json()
     keys = [s["key"] for s in export["plan"]["sections"]]
     assert keys[-4:] == ["hope_for", "hope_different", "hope_obstacles", "hope_belief"]
@@ -169,3 +174,11 @@ def test_other_people_cannot_reach_agreement_or_wins(client, sign_in, world):
             assert response.status_code == 404 and "Kari" not in response.get_data(as_text=True)
         posted = _post(client, f"/plans/{world.plan_id}/wins", {"text": "Not mine to write"})
         assert posted.status_code == 404
+
+
+def test_the_hope_pages_speak_swedish_and_norwegian(client, sign_in, world):
+    sign_in(world.owner)
+    swedish = client.get(f"/plans/{world.plan_id}?lang=sv").get_data(as_text=True)
+    assert "Mitt hopp" in swedish and "Små segrar" in swedish and "Vår överenskommelse" in swedish
+    norwegian = client.get(f"/plans/{world.plan_id}/agreement?lang=nb").get_data(as_text=True)
+    assert "Avtalen vår" in norwegian and "Det vi jobber mot" in norwegian
