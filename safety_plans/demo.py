@@ -63,7 +63,7 @@ def make_demo_data(db) -> list[tuple[str, str]]:
         client = create_user(db, email, PASSWORD, display_name=name, locale=locale, country=country)
         care.link(db, therapist.id, client.id)
         _fill(db, client, items)
-        plan = plans.plan_of(db, client)
+        plan = plans.get_or_create_plan(db, client)  # made by _fill
         belief = {"nb": "Du har kommet deg gjennom en vinter før. Du klarer en tung kveld.",
                   "sv": "Du har tagit dig igenom en vinter förut. Du klarar en tung kväll."}[locale]
         ops.apply_ops(db, plan, therapist, [{"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
