@@ -42,3 +42,8 @@ def has_hope(items: dict[str, list[PlanItem]]) -> bool:
 def crisis_parts(items: dict[str, list[PlanItem]]) -> list[tuple[object, list[PlanItem]]]:
     """(title, items) of My hope for the walk-through's last step, leaving out empty prompts."""
     return [(BY_KEY[key].title, items[key]) for key in CRISIS_KEYS if items.get(key)]
+
+
+def restorable_by(user: User, items: list[PlanItem]) -> list[PlanItem]:
+    """Removed items this person may bring back: the therapist's line only for a therapist."""
+    return [i for i in items if i.section not in THERAPIST_ONLY or user.role == "therapist"]

@@ -13,7 +13,7 @@ from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.offline import versioned_page
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines, feed, ops
+from safety_plans import crisis_lines, feed, hope, ops
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
@@ -36,7 +36,6 @@ def _plan_context(plan, **extra) -> dict:
     session = db.session()
     locale = _locale()
     from grounding.services import exercises_for_client
-    from safety_plans import hope
 
     items = plan_rules.items_by_section(session, plan)
     return {
@@ -106,7 +105,7 @@ def edit(plan_id: int):
 
 def _render_editor(plan, status: int = 200, failed: dict | None = None):
     session = db.session()
-    deleted = feed.removed_items(session, plan)
+    deleted = hope.restorable_by(current_user, feed.removed_items(session, plan))
     just_deleted = request.args.get("deleted")
     context = _plan_context(
         plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,

@@ -182,3 +182,16 @@ def test_the_hope_pages_speak_swedish_and_norwegian(client, sign_in, world):
     assert "Mitt hopp" in swedish and "Små segrar" in swedish and "Vår överenskommelse" in swedish
     norwegian = client.get(f"/plans/{world.plan_id}/agreement?lang=nb").get_data(as_text=True)
     assert "Avtalen vår" in norwegian and "Det vi jobber mot" in norwegian
+
+
+def test_a_removed_line_of_the_therapist_is_not_offered_to_the_client_to_restore(client, api, sign_in, world):
+    sign_in(world.linked_therapist)
+    line = add_op("hope_belief", "You can ask for help")
+    _ops(api, world.plan_id, line)
+    _ops(api, world.plan_id, {"uuid": "op-rm", "type": "delete", "item": line["item"], "base_version": 1})
+    feed = client.get(f"/api/v1/plans/{world.plan_id}/changes?since=0").get_json()
+    assert [r["uuid"] for r in feed["removed"]] == [line["item"]]
+    sign_in(world.owner)
+    feed = client.get(f"/api/v1/plans/{world.plan_id}/changes?since=0").get_json()
+    assert feed["removed"] == []
+    assert "You can ask for help" not in client.get(f"/plans/{world.plan_id}/edit").get_data(as_text=True)
