@@ -75,7 +75,7 @@ def seed(db_url: str, instance: Path) -> list[str]:
                 ("Friend Ola", "+47 411 22 333"),
                 ("Neighbour Per", "+47 922 33 444"),
             ):
-                ops.append(
+                batch.append(
                     {
                         "uuid": ops.new_uuid(),
                         "type": "add",
@@ -89,7 +89,7 @@ def seed(db_url: str, instance: Path) -> list[str]:
                         },
                     }
                 )
-            ops.append(
+            batch.append(
                 {
                     "uuid": ops.new_uuid(),
                     "type": "add",

@@ -30,10 +30,12 @@ def init_app(app: Flask) -> None:
     from safety_plans.api import api
     from safety_plans.cli import crisis_lines_cli
     from safety_plans.export import personal_data
+    from safety_plans.hope_views import bp as hope_bp
     from safety_plans.openapi import openapi_document
     from safety_plans.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(hope_bp)
     crisis.init_app(app)
     links.init_app(app)
     share.init_app(app)

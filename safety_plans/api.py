@@ -15,7 +15,7 @@ from backend.access import public, roles
 from backend.errors import ServiceError
 from backend.extensions import current_flask_app
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines, feed, live, ops
+from safety_plans import crisis_lines, feed, hope, live, ops
 from safety_plans import plans as plan_rules
 from safety_plans.access import BACKGROUND, load_plan
 from safety_plans.content import SECTIONS
@@ -126,7 +126,8 @@ def changes(plan_id: int):
     more = bool(changes) and changes[-1].revision < found.revision
     body = dict(revision=found.revision, changes=[feed.change_dict(c) for c in changes], more=more,
                 order=feed.section_order(session, found),
-                removed=[{"uuid": i.uuid, "text": i.text} for i in feed.removed_items(session, found)])
+                removed=[{"uuid": i.uuid, "text": i.text}
+                         for i in hope.restorable_by(current_user, feed.removed_items(session, found))])
     session.commit()
     return jsonify(body)
 

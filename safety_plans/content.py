@@ -18,6 +18,8 @@ class Section:
     hint: object
     suggestions: tuple = field(default_factory=tuple)
     people: bool = False  # items carry a phone number, "has agreed" and a text message
+    group: str = ""  # "hope": one of the four prompts of "My hope", shown together under one heading
+    therapist_only: bool = False  # only a linked therapist writes here; the client reads it as their words
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -116,6 +118,42 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
 )
+
+# "My hope" (issue 12): four prompts written together, each a section of its own so they are
+# co-edited, synced, kept offline and in the history exactly like the rest of the plan. They come
+# after the eight parts of the safety plan proper (see DESIGN-NOTES.md, "My hope").
+HOPE_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "hope_for",
+        _l("What I hope for"),
+        _l("Big or small: something you would like in your life, for yourself or for others."),
+        group="hope",
+    ),
+    Section(
+        "hope_different",
+        _l("What would be different if things got better"),
+        _l("Picture an ordinary day when things are a little better. What do you notice?"),
+        group="hope",
+    ),
+    Section(
+        "hope_obstacles",
+        _l("What stands in the way of hope"),
+        _l("Thoughts, worries or things around you that make hope hard. Naming them is a start."),
+        group="hope",
+    ),
+    Section(
+        "hope_belief",
+        _l("What my therapist believes I can manage"),
+        _l("Your therapist’s own words to you."),
+        group="hope",
+        therapist_only=True,
+    ),
+)
+CORE_SECTIONS = SECTIONS  # the eight parts of the safety plan (a plan's completeness counts these)
+CORE_SECTION_KEYS = tuple(s.key for s in CORE_SECTIONS)
+SECTIONS = CORE_SECTIONS + HOPE_SECTIONS
+HOPE_KEYS = tuple(s.key for s in HOPE_SECTIONS)
+THERAPIST_ONLY = frozenset(s.key for s in SECTIONS if s.therapist_only)
 
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
 BY_KEY = {s.key: s for s in SECTIONS}

@@ -112,7 +112,11 @@ def _render_walkthrough(plan, is_owner: bool):
     from grounding.services import exercises_for_client
 
     exercises = exercises_for_client(db.session(), plan.owner_id, locale)[:3]
+    from safety_plans import hope
+    from safety_plans.hope_views import wins_for
+
     context = dict(
+        hope=hope.crisis_parts(items), hope_authors=hope.authors(db.session(), items), wins=wins_for(plan, 3),
         plan=plan, is_owner=is_owner, people=people, steps=walkthrough_steps(items, lines, bool(exercises)),
         emergency=crisis_lines.emergency_line(plan.country, locale), exercises=exercises,
         plan_url=url_for("safety_plans.view", plan_id=plan.id),

@@ -24,12 +24,15 @@ CLIENTS = [
         "professionals": [("Legevakten", "116 117", "")],
         "safe_environment": ["Be Kari ta vare på medisinene"],
         "reasons": ["Katten min, Pus", "Turen til Lofoten i sommer"],
+        "hope_for": ["Å kunne jobbe litt igjen"],
+        "hope_different": ["Jeg ville svart når Kari ringer"],
     }, "Gå en tur hver dag før lunsj"),
     ("olle@demo.trygg", "Olle", "sv", "SE", {
         "warning_signs": ["Jag drar mig undan från vänner"],
         "inner_coping": ["Andas lugnt och långsamt", "Laga mat"],
         "support": [("Bror Erik", "+46 70 123 45 67", "Kan du ringa mig?")],
         "reasons": ["Min dotter"],
+        "hope_for": ["Att orka träffa vänner igen"],
     }, "Ringa Erik på söndag"),
 ]
 
@@ -60,7 +63,12 @@ def make_demo_data(db) -> list[tuple[str, str]]:
         client = create_user(db, email, PASSWORD, display_name=name, locale=locale, country=country)
         care.link(db, therapist.id, client.id)
         _fill(db, client, items)
-        commitments.add_commitment(db, plans.get_or_create_plan(db, client), therapist, promise)
+        plan = plans.get_or_create_plan(db, client)  # made by _fill
+        belief = {"nb": "Du har kommet deg gjennom en vinter før. Du klarer en tung kveld.",
+                  "sv": "Du har tagit dig igenom en vinter förut. Du klarar en tung kväll."}[locale]
+        ops.apply_ops(db, plan, therapist, [{"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
+                                             "section": "hope_belief", "fields": {"text": belief}}])
+        commitments.add_commitment(db, plan, therapist, promise)
         made.append((email, "client"))
     return made
 

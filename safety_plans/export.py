@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db import utcnow
-from safety_plans import commitments, feed, ops, plans
+from safety_plans import agreement, commitments, feed, ops, plans, wins
 from safety_plans.content import SECTION_KEYS
 from safety_plans.models import Plan, PlanChange
 
@@ -39,6 +39,8 @@ def export_plan(db: Session, plan: Plan) -> dict:
         "exported_at": utcnow().isoformat(),
         "plan": plan_dict(db, plan, include_deleted=True),
         "history": [feed.change_dict(c) for c in changes],
+        "small_wins": [wins.win_dict(w) for w in wins.notes_of(db, plan)],
+        "agreement": [agreement.agreement_dict(v) for v in agreement.versions(db, plan)],
     }
 
 

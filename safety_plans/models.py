@@ -148,3 +148,44 @@ class PlanPresence(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Win(Base):
+    """"Something I managed": a small win the client or their therapist notes (issue 12).
+
+    Kept commitments and grounding sessions where distress fell are read from their own tables;
+    only these notes need a row of their own. Added through `wins.add_win`, in the plan's history.
+    """
+
+    __tablename__ = "plan_win"
+    __table_args__ = (Index("ix_plan_win_plan_on", "plan_id", "happened_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    happened_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class AgreementVersion(Base):
+    """One saved version of "Our agreement" (issue 12). Never updated: every save is a new row with
+    its author and time, so the page can show how it grew and a stale save can be told apart."""
+
+    __tablename__ = "plan_agreement"
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_plan_agreement_plan_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column()
+    towards: Mapped[str] = mapped_column(Text, default="")
+    how: Mapped[str] = mapped_column(Text, default="")
+    expect: Mapped[str] = mapped_column(Text, default="")
+    focus: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])

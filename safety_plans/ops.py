@@ -21,7 +21,7 @@ from backend.accounts.models import User
 from backend.broker import get_broker
 from backend.db import utcnow
 from backend.errors import ServiceError
-from safety_plans.content import SECTION_KEYS
+from safety_plans.content import SECTION_KEYS, THERAPIST_ONLY
 from safety_plans.models import OpReceipt, Plan, PlanChange, PlanItem
 
 OP_TYPES = ("add", "edit", "move", "delete", "restore")
@@ -204,8 +204,15 @@ def _edited_by_others_since(item: PlanItem, base: int | None, author: User) -> l
     return [(f, v) for f, v in (item.field_versions or {}).items() if v[0] > base and v[1] != author.id]
 
 
+def _check_writer(author: User, section: str) -> None:
+    """The therapist's line in "My hope" is theirs: the client reads it, and only a therapist writes it."""
+    if section in THERAPIST_ONLY and author.role != "therapist":
+        raise ServiceError("therapist_only", _("Only your therapist writes here. You can read their words."), 422)
+
+
 def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
     result = OpResult(op=op.uuid, status="applied", item=op.item)
+    _check_writer(author, op.section or "")
     if op.type == "add":
         if op.section is None:  # check_op refuses an add without one
             raise ServiceError("unknown_section", _("There is no such section in the plan."), 422)
@@ -225,6 +232,7 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
         return result
 
     item = _find_item(db, plan, op.item)
+    _check_writer(author, item.section)
     if op.base_version is not None and op.base_version > item.version:
         raise ServiceError("version_ahead", _("This change is based on a version the server has not seen."), 409)
     before = snapshot(item)

@@ -16,7 +16,7 @@ from backend.access import roles
 from backend.accounts import care
 from backend.db import utcnow
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines
+from safety_plans import crisis_lines, hope
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import SECTIONS
@@ -66,11 +66,17 @@ def _pdf_document(plan, context: dict) -> dict:
     if context["reviewed_on"]:
         meta.append(_("Reviewed together on %(date)s", date=context["reviewed_on"]))
     sections = []
+    authors = hope.authors(db.session(), items)
     for section in SECTIONS:
+        if section.group and not items[section.key]:
+            continue  # My hope prints the prompts that have words
         lines = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
+        if section.therapist_only:
+            lines = [f"“{i.text}” — {authors[i.uuid]}" if authors.get(i.uuid) else i.text
+                     for i in items[section.key]]
         if section.key == "grounding":
             lines += [e["title"] for e in context["exercises"]]
-        sections.append((str(section.title), lines))
+        sections.append((f"{_('My hope')}: {section.title}" if section.group else str(section.title), lines))
     helplines = [f"{line.label}: {line.number}" for line in crisis_lines.helplines(plan.country, locale)]
     sections.append((_("Helplines"), helplines))
     sections.append((_("My commitments"), [c.text + (f" ({c.due.isoformat()})" if c.due else "")

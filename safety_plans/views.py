@@ -13,7 +13,7 @@ from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.offline import versioned_page
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines, feed, ops
+from safety_plans import crisis_lines, feed, hope, ops
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
@@ -37,12 +37,14 @@ def _plan_context(plan, **extra) -> dict:
     locale = _locale()
     from grounding.services import exercises_for_client
 
+    items = plan_rules.items_by_section(session, plan)
     return {
         "plan": plan,
         "owner": plan.owner,
         "is_owner": plan.owner_id == current_user.id,
         "sections": SECTIONS,
-        "items": plan_rules.items_by_section(session, plan),
+        "items": items,
+        "hope_authors": hope.authors(session, items),
         "lines": crisis_lines.lines_for(plan.country, locale),
         "country_name": crisis_lines.country_name(plan.country, locale),
         "commitments": commitment_rules.commitments_of(session, plan),
@@ -81,8 +83,13 @@ def view(plan_id: int):
     """The crisis view: help now at the top, then the plan in the order it is used."""
     plan = load_plan(db.session(), current_user, plan_id, "open")
     db.session().commit()
-    return versioned_page(lambda: render_template("safety_plans/view.html", **_plan_context(plan)),
-                          *_plan_parts(plan))
+
+    def render():
+        from safety_plans.hope_views import wins_for
+
+        return render_template("safety_plans/view.html", wins=wins_for(plan), **_plan_context(plan))
+
+    return versioned_page(render, *_plan_parts(plan))
 
 
 def _plan_parts(plan) -> tuple:
@@ -100,7 +107,7 @@ def edit(plan_id: int):
 
 def _render_editor(plan, status: int = 200, failed: dict | None = None):
     session = db.session()
-    deleted = feed.removed_items(session, plan)
+    deleted = hope.restorable_by(current_user, feed.removed_items(session, plan))
     just_deleted = request.args.get("deleted")
     context = _plan_context(
         plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
@@ -252,6 +259,8 @@ def access_log(plan_id: int):
 def _access_what(action: str, object_type: str, name: str, times: int) -> str:
     """"Dr Berg opened your plan 3 times" in the reader's language (plural forms per language)."""
     kind = (action, object_type)
+    if object_type in ("agreement", "wins"):
+        return _access_hope(action, object_type, name, times)
     if kind == ("open", "grounding_log"):
         return ngettext("%(name)s opened your grounding log and exercises once",
                         "%(name)s opened your grounding log and exercises %(num)d times", times, name=name)
@@ -275,6 +284,21 @@ def _access_what(action: str, object_type: str, name: str, times: int) -> str:
     if action == "change":
         return ngettext("%(name)s changed your plan once", "%(name)s changed your plan %(num)d times", times, name=name)
     return ngettext("%(name)s opened your plan once", "%(name)s opened your plan %(num)d times", times, name=name)
+
+
+def _access_hope(action: str, object_type: str, name: str, times: int) -> str:
+    """Issue 12's pages: our agreement and small wins."""
+    if object_type == "agreement":
+        if action == "change":
+            return ngettext("%(name)s changed your agreement once",
+                            "%(name)s changed your agreement %(num)d times", times, name=name)
+        return ngettext("%(name)s opened your agreement once",
+                        "%(name)s opened your agreement %(num)d times", times, name=name)
+    if action == "change":
+        return ngettext("%(name)s noted a small win of yours once",
+                        "%(name)s noted small wins of yours %(num)d times", times, name=name)
+    return ngettext("%(name)s opened your small wins once",
+                    "%(name)s opened your small wins %(num)d times", times, name=name)
 
 
 def access_line(group: audit.AccessGroup) -> dict:

@@ -37,6 +37,7 @@ export function fieldOfError(body, form) {
 
 export function enhanceItem(li) {
   const form = li.querySelector('form[data-form="edit"]');
+  if (!form) { editor.known(li, valuesOf(li)); return; }  // read only here: others' changes still arrive
   watchLimits(form, words);
   form.addEventListener('input', () => {
     clearTimeout(typingTimers.get(li.dataset.item));

@@ -30,14 +30,21 @@ export function valuesOf(li) {
     const input = inputOf(li, name);
     if (input) values[name] = input.type === 'checkbox' ? input.checked : input.value.trim();
   });
+  // An item this person only reads (the therapist's line in My hope) shows its words, no form.
+  if (li.hasAttribute('data-readonly')) values.text = (li.querySelector('[data-show="text"]') || {}).textContent || '';
   return values;
 }
 
 export function setField(li, name, value) {
   const input = inputOf(li, name);
-  if (!input) return;
-  if (input.type === 'checkbox') input.checked = Boolean(value); else input.value = value ?? '';
+  if (!input && !li.hasAttribute('data-readonly')) return;
+  if (input && input.type === 'checkbox') input.checked = Boolean(value); else if (input) input.value = value ?? '';
   li.querySelectorAll(`[data-show="${name}"]`).forEach((el) => { el.textContent = value ?? ''; });
+}
+
+/** Whose words an item is (the therapist's line in My hope names its writer). */
+export function setAuthor(li, name) {
+  if (name) li.querySelectorAll('[data-show-author]').forEach((el) => { el.textContent = name; });
 }
 
 /** A notice on an item; one of each kind at a time, so a conflict is told once. */
@@ -61,7 +68,7 @@ export function mark(li, who) {
   const tag = document.createElement('span');
   tag.className = 'co-mark';
   tag.textContent = fmt(T.changedBy, { name: who });
-  li.querySelector('summary').append(tag);
+  li.querySelector('summary, [data-summary]').append(tag);
   li.classList.add('co-changed');
   setTimeout(() => { tag.remove(); li.classList.remove('co-changed'); }, 8000);
 }
@@ -73,15 +80,17 @@ export function setWaiting(li, on) {
     tag = document.createElement('span');
     tag.className = 'co-waiting';
     tag.textContent = T.waiting;
-    li.querySelector('summary').append(tag);
+    li.querySelector('summary, [data-summary]').append(tag);
   } else if (!on && tag) tag.remove();
 }
 
 export function fixArrows(list) {
   const items = [...list.children].filter((li) => li.matches('li[data-item]:not([hidden])'));
   items.forEach((li, n) => {
-    li.querySelector('button[value="up"]').hidden = n === 0;
-    li.querySelector('button[value="down"]').hidden = n === items.length - 1;
+    const up = li.querySelector('button[value="up"]');
+    const down = li.querySelector('button[value="down"]');
+    if (up) up.hidden = n === 0;
+    if (down) down.hidden = n === items.length - 1;
   });
 }
 

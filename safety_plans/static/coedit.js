@@ -6,7 +6,8 @@ import '/assets/pwa/outbox-core.js';
 import { csrf, fmt, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
 import {
   FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, fillAddForm, fixArrows, inputOf, itemEl,
-  listOf, mark, notice, root, setField, setWaiting, showGone, showPresence, showRemoved, shownPlan, valuesOf, words,
+  listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved, shownPlan,
+  valuesOf, words,
 } from './coedit-view.js';
 import { checkFields, enhanceForms, enhanceItem, fieldOfError, stopTyping, wireRestore } from './coedit-forms.js';
 import { liveChannel } from './coedit-live.js';
@@ -238,6 +239,7 @@ function applyChange(change) {
     });
     known(li, applied);
     li.dataset.version = snap.version;
+    if ('text' in applied && changed.includes('text')) setAuthor(li, change.author);
   }
   if (!ours) {
     if (changed.length) dropNotices(li, 'conflict');  // someone settled it: the old notice is past

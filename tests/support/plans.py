@@ -259,6 +259,19 @@ ACCESS_MATRIX = [
     ("crisis.help_page", "GET", "/help", None, None, PUBLIC),
     ("crisis.now", "GET", "/now", None, None, _who(302, 200, 200, 302, 302, 302)),
     ("crisis.plan_now", "GET", "/plans/{plan}/now", None, None, PLAN_PAGE),
+    # Issue 12: our agreement and small wins, the client's and their linked therapist's.
+    ("hope.agreement", "GET", "/plans/{plan}/agreement", None, None, PLAN_PAGE),
+    (
+        "hope.agreement",
+        "POST",
+        "/plans/{plan}/agreement",
+        lambda w: {"base_version": "0", "towards": "Calmer evenings", "how": "", "expect": "", "focus": ""},
+        "form",
+        PLAN_POST,
+    ),
+    ("hope.wins", "GET", "/plans/{plan}/wins", None, None, PLAN_PAGE),
+    ("hope.wins", "POST", "/plans/{plan}/wins", lambda w: {"text": "Went to the shop", "op": new_id()}, "form",
+     PLAN_POST),
     ("share.plan_pdf", "GET", "/plans/{plan}/plan.pdf", None, None, PLAN_PAGE),
     ("share.clinic", "GET", "/clients/clinic", None, None, THERAPIST_PAGE),
     (

@@ -7,7 +7,7 @@ import re
 from backend.access import rule_of
 from support.plans import ACCESS_MATRIX
 
-OURS = ("safety_plans.", "plans_api.")
+OURS = ("safety_plans.", "plans_api.", "hope.")
 
 
 def _routes(app):
