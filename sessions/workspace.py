@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol
 from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -133,11 +133,17 @@ def _add_sessions(session: Session, by_plan: dict[int, Row], now: datetime) -> N
         row.feedback = row.feedback[-TREND:]
 
 
+def _decimal(value: float) -> str:
+    """One decimal at most, with the reader's decimal sign (Babel's pattern parsing per number was
+    a third of the page's time with 60 clients)."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", get_decimal_symbol(str(get_locale())))
+
+
 def trend_svg(feedback: list[tuple[float, int | None]], width: int = 132, height: int = 40) -> dict | None:
     """Points for the small inline chart (feedback mean and hope, 0-10) and its text alternative."""
     if not feedback:
         return None
-    locale = str(get_locale())
     step = (width - 8) / max(1, len(feedback) - 1)
 
     def point(n: int, value: float) -> str:
@@ -145,7 +151,7 @@ def trend_svg(feedback: list[tuple[float, int | None]], width: int = 132, height
 
     means = [m for m, _h in feedback]
     hopes = [(n, h) for n, (_m, h) in enumerate(feedback) if h is not None]
-    number = ", ".join(format_decimal(m, "0.#", locale=locale) for m in means)
+    number = ", ".join(_decimal(m) for m in means)
     text = _("Feedback over the last sessions, out of 10: %(values)s.", values=number)
     if hopes:
         text += " " + _("Hope: %(values)s.", values=", ".join(str(h) for _n, h in hopes))
