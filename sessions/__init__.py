@@ -11,13 +11,18 @@ plan package only offers hooks (`trygg.workspace`) that this package fills in.
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from backend.nav import add_nav_item
 
 
 def init_app(app: Flask) -> None:
     """Register the pages, the API, its OpenAPI paths and the workspace."""
-    from sessions import api, models, views, workspace  # noqa: F401 - models declares the tables
+    from sessions import api, models, reminders, views, workspace  # noqa: F401 - models declares the tables
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.register_openapi(app)
     app.extensions["trygg.workspace"] = workspace.workspace_page
+    reminders.register(app)
+    add_nav_item(app, "sessions.mine", _l("Sessions"), ("client",), order=25)

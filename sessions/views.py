@@ -44,6 +44,17 @@ def day(value) -> str:
     return format_date(value, "long", locale=str(get_locale())) if value else ""
 
 
+@bp.route("/sessions/mine")
+@roles("client")
+def mine():
+    """A client's sessions (their plan is started on first visit, as for the plan itself)."""
+    from safety_plans import plans as plan_rules
+
+    plan = plan_rules.get_or_create_plan(db.session(), current_user)
+    db.session().commit()
+    return redirect(url_for("sessions.index", plan_id=plan.id))
+
+
 @bp.route("/plans/<int:plan_id>/sessions", methods=["GET", "POST"])
 @roles(*ROLES)
 def index(plan_id: int):

@@ -155,3 +155,12 @@ def test_an_invite_has_a_label_and_can_be_taken_back(app, world, sign_in, client
     invite_id = int(made.headers["Location"].rsplit("/", 1)[1])
     assert _form(client, f"/clients/invites/{invite_id}/revoke", {}).status_code == 302
     assert "for Nora, Thursday" not in client.get("/clients").get_data(as_text=True)
+
+
+def test_a_client_finds_their_sessions_in_the_menu(app, world, sign_in, client):
+    sign_in(world.owner)
+    html = client.get(f"/plans/{world.plan_id}").get_data(as_text=True)
+    assert 'href="/sessions/mine"' in html
+    assert client.get("/sessions/mine").headers["Location"].endswith(f"/plans/{world.plan_id}/sessions")
+    sign_in(world.linked_therapist)
+    assert client.get("/sessions/mine").status_code == 403
