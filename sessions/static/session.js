@@ -13,6 +13,7 @@ let source = null;
 let gone = false;
 let refreshing = null;
 let pending = false;
+let inFlight = 0;  // saves this page awaits itself (their refusals are handled where they were sent)
 let behind = false; // a form was left alone while someone typed in it
 
 const say = (text) => { if (status) status.textContent = text; };
@@ -63,7 +64,10 @@ async function save(event) {
   const body = bodyOf(form);
   const button = form.querySelector('button[type="submit"]');
   if (button) button.disabled = true;
-  const result = await box.send({ url: api, method: 'PATCH', body, kind: 'session', csrf: csrf() });
+  const heading = form.closest('section') && form.closest('section').querySelector('h2');
+  inFlight += 1;
+  const result = await box.send({ url: api, method: 'PATCH', body, kind: 'session', csrf: csrf(),
+    label: heading ? heading.textContent : '' }).finally(() => { inFlight -= 1; });
   if (button) button.disabled = false;
   if (result.type === 'sent') {
     form.dataset.dirty = '';
@@ -86,6 +90,29 @@ async function save(event) {
     form.dataset.dirty = '';
     say(root.dataset.tWaiting);
   }
+}
+
+/** A save that waited (offline) and was refused later: its words go back into their form. */
+function putBack(entry, answer) {
+  const fields = (entry.body && entry.body.fields) || {};
+  const names = Object.keys(fields);
+  const form = [...root.querySelectorAll('form[data-session-form]')]
+    .find((f) => names.some((n) => f.elements[n])) || root.querySelector('form[data-session-form]');
+  if (!form) return;
+  for (const name of names) {
+    const value = fields[name];
+    const el = form.elements[name];
+    if (!el) continue;
+    if (el instanceof RadioNodeList || el.type === 'radio') {
+      const wanted = value === true ? 'yes' : value === false ? 'no' : String(value);
+      for (const radio of form.querySelectorAll(`input[name="${name}"]`)) radio.checked = radio.value === wanted;
+    } else if (typeof value === 'string') {
+      el.value = value;
+    }
+  }
+  form.dataset.dirty = '1';
+  problemBox(form, (answer && answer.message) || root.dataset.tHeld);
+  if (box.dismiss) box.dismiss(entry.id);
 }
 
 /** Load the page again in the background and bring in what others saved: every form nobody is
@@ -153,5 +180,17 @@ if (root && api) {
     if (behind && !(form && form.dataset.dirty === '1')) refresh();
   }, 0));
   root.addEventListener('submit', save);
+  if (box) {
+    // Refusals of saves made offline arrive later (or were kept while no page showed them).
+    box.subscribe((event) => {
+      if (event && event.type === 'refused' && event.entry && event.entry.url === api && inFlight === 0) {
+        putBack(event.entry, event.answer);
+      }
+    });
+    if (box.rejected) {
+      box.rejected().then((entries) => entries.filter((e) => e.url === api)
+        .forEach((e) => putBack(e, e.rejected && e.rejected.answer))).catch(() => {});
+    }
+  }
   connect();
 }

@@ -122,3 +122,33 @@ def test_the_workspace_shows_the_trend_across_three_sessions_and_a_gentle_prompt
     expect(phone.locator("tr", has_text="Ingrid").first.locator("svg.ss-trend circle")).to_have_count(3)
     assert phone.locator("tbody tr").first.evaluate("e => getComputedStyle(e).display") == "block"  # cards
     shot(phone, "workspace-phone-390")
+
+
+def test_a_check_in_made_offline_arrives_once_the_phone_is_back_online(live_server, new_page):
+    app, url = live_server.app, live_server.url
+    client_email, therapist_email, plan_id, _items = session_world(app)
+    with app.test_request_context(), session_scope(app) as db:
+        sid = services.create_session(db, db.get(Plan, plan_id), find_user(db, therapist_email)).id
+    laptop, phone = new_page(**LAPTOP), new_page(locale="sv-SE", **PHONE)
+    new_page.expect_console(r"Failed to load resource|ERR_INTERNET_DISCONNECTED|EventSource")
+    sign_in(laptop, url, therapist_email)
+    sign_in(phone, url, client_email)
+    page_url = f"{url}/plans/{plan_id}/sessions/{sid}"
+    laptop.goto(page_url)
+    phone.goto(page_url + "?lang=sv")
+    expect(phone.get_by_role("heading", name="Incheckning")).to_be_visible()
+    phone.context.set_offline(True)
+    phone.locator("label[for=mood-4]").click()
+    phone.get_by_label("Bra sätt att hantera saker som jag har använt sedan sist").fill("Jag ringde min syster")
+    phone.get_by_role("button", name="Spara incheckningen").click()
+    expect(phone.locator("[data-live-status]")).to_contain_text("Väntar på att skickas")
+    shot(phone, "session-offline-sv-phone-390")
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(laptop.get_by_label("Good coping I used since last time")).to_have_value("Jag ringde min syster",
+                                                                                   timeout=20_000)
+    expect(laptop.locator("#mood-4")).to_be_checked()
+    with app.app_context(), session_scope(app) as db:
+        from sessions.models import SessionChange
+
+        assert db.query(SessionChange).filter_by(session_id=sid).count() == 2  # started, then one save

@@ -164,3 +164,18 @@ def test_a_client_finds_their_sessions_in_the_menu(app, world, sign_in, client):
     assert client.get("/sessions/mine").headers["Location"].endswith(f"/plans/{world.plan_id}/sessions")
     sign_in(world.linked_therapist)
     assert client.get("/sessions/mine").status_code == 403
+
+
+def test_session_pages_are_only_for_the_client_and_linked_therapists(app, world, sign_in, client, session_id):
+    pages = [f"/plans/{world.plan_id}/sessions", f"/plans/{world.plan_id}/sessions/{session_id}",
+             f"/plans/{world.plan_id}/sessions/{session_id}/summary"]
+    expected = {None: 302, world.other_client: 404, world.unlinked_therapist: 404, world.admin: 403,
+                world.owner: 200, world.linked_therapist: 200}
+    for who, status in expected.items():
+        sign_in(who)
+        for page in pages:
+            assert client.get(page).status_code == status, (who, page)
+    sign_in(world.other_client)
+    token = csrf_token(client, "/")
+    answer = client.post(pages[1], data={"step": "checkin", "base_version": "1", "coping": "x", "csrf_token": token})
+    assert answer.status_code == 404
