@@ -14,15 +14,17 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from backend.nav import add_nav_item
+from backend.personal_data import add_source
 
 
 def init_app(app: Flask) -> None:
     """Register the pages, the API, its OpenAPI paths and the workspace."""
-    from sessions import api, models, reminders, views, workspace  # noqa: F401 - models declares the tables
+    from sessions import api, models, reminders, services, views, workspace  # noqa: F401 - models declares the tables
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.register_openapi(app)
     app.extensions["trygg.workspace"] = workspace.workspace_page
     reminders.register(app)
+    add_source(app, "sessions", services.personal_data, _l("Your sessions"))
     add_nav_item(app, "sessions.mine", _l("Sessions"), ("client",), order=25)

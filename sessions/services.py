@@ -285,3 +285,18 @@ def session_dict(db: Session, plan: Plan, found: TherapySession) -> dict:
             "new_commitments": [commitment_rules.commitment_dict(c) for c in made_in(db, plan, found)]}
     body.update({name: getattr(found, name) for name in FIELDS})
     return body
+
+
+def personal_data(db: Session, user: User) -> list[dict] | None:
+    """A client's sessions with every save, for "download my data" (oldest first)."""
+    plan = plan_rules.plan_of(db, user) if user.role == "client" else None
+    if plan is None:
+        return None
+    body = []
+    for found in reversed(sessions_of(db, plan)):
+        entry = session_dict(db, plan, found)
+        entry["history"] = [{"version": c.version, "author": c.author.name if c.author else None,
+                             "at": c.at.isoformat(), "before": c.before, "after": c.after}
+                            for c in reversed(history_of(db, found))]
+        body.append(entry)
+    return body
