@@ -39,7 +39,7 @@ def check_in_reminders(db: Session, now: datetime) -> list[DueReminder]:
     ).all()
     return [DueReminder(owner_id, "session_checkin", f"session:{sid}:checkin",
                         f"/plans/{plan_id}/sessions/{sid}#checkin", at - CHECK_IN_BEFORE)
-            for sid, plan_id, at, owner_id in rows]
+            for sid, plan_id, at, owner_id in rows if at is not None]
 
 
 def review_reminders(db: Session, now: datetime) -> list[DueReminder]:
@@ -54,6 +54,8 @@ def review_reminders(db: Session, now: datetime) -> list[DueReminder]:
     ).all()
     due = []
     for plan_id, day, therapist in rows:
+        if day is None:
+            continue
         at = local_moment(day, REVIEW_AT, user_zone(therapist))
         if at <= now:
             key = f"plan-review:{plan_id}:{day.isoformat()}:{therapist.id}"
