@@ -39,9 +39,9 @@ def when(moment, width: str = "medium") -> str:
     return format_datetime(moment, width, tzinfo=_zone(), locale=str(get_locale())) if moment else ""
 
 
-def day(value) -> str:
+def day(value, width: str = "long") -> str:
     """A date in the reader's language."""
-    return format_date(value, "long", locale=str(get_locale())) if value else ""
+    return format_date(value, width, locale=str(get_locale())) if value else ""
 
 
 @bp.route("/sessions/mine")

@@ -167,9 +167,9 @@ def workspace_page():
     now = utcnow()
     today = local_today(current_user)
     rows = rows_for(session, current_user, now, today)
-    from sessions.views import when
+    from sessions.views import day, when
 
-    context = dict(rows=rows, when=when, sections_total=len(SECTIONS), today=today, trend_svg=trend_svg,
+    context = dict(rows=rows, when=when, day=day, sections_total=len(SECTIONS), today=today, trend_svg=trend_svg,
                    invites=invites.open_invites(session, current_user), format_code=invites.format_code,
                    closed=notices_for(session, current_user.id), prompts=[r for r in rows if r.prompt])
     session.commit()

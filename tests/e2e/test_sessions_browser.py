@@ -116,12 +116,15 @@ def test_the_workspace_shows_the_trend_across_three_sessions_and_a_gentle_prompt
     expect(row).to_contain_text("Ingrid's feedback dropped — worth asking about next time.")
     assert laptop.locator("tbody tr").first.evaluate("e => getComputedStyle(e).display") == "table-row"
     shot(laptop, "workspace-laptop-1280")
-    phone = new_page(**PHONE)
+    phone = new_page(locale="nb-NO", color_scheme="dark", **PHONE)
     sign_in(phone, url, therapist_email)
-    phone.goto(f"{url}/clients")
+    phone.goto(f"{url}/clients?lang=nb")
+    expect(phone.get_by_role("heading", name="Mine klienter")).to_be_visible()
+    prompt = "Tilbakemeldingen fra Ingrid gikk ned — verdt å spørre om neste gang."
+    expect(phone.get_by_text(prompt).first).to_be_visible()
     expect(phone.locator("tr", has_text="Ingrid").first.locator("svg.ss-trend circle")).to_have_count(3)
     assert phone.locator("tbody tr").first.evaluate("e => getComputedStyle(e).display") == "block"  # cards
-    shot(phone, "workspace-phone-390")
+    shot(phone, "workspace-phone-390-nb-dark")
 
 
 def test_a_check_in_made_offline_arrives_once_the_phone_is_back_online(live_server, new_page):
