@@ -155,3 +155,35 @@ def test_a_check_in_made_offline_arrives_once_the_phone_is_back_online(live_serv
         from sessions.models import SessionChange
 
         assert db.query(SessionChange).filter_by(session_id=sid).count() == 2  # started, then one save
+
+
+def test_two_people_writing_the_same_answer_lose_nothing(live_server, new_page):
+    app, url = live_server.app, live_server.url
+    client_email, therapist_email, plan_id, _items = session_world(app)
+    with app.test_request_context(), session_scope(app) as db:
+        sid = services.create_session(db, db.get(Plan, plan_id), find_user(db, therapist_email)).id
+    laptop, phone = new_page(**LAPTOP), new_page(**PHONE)
+    new_page.expect_console(r"status of 409")
+    sign_in(laptop, url, therapist_email)
+    sign_in(phone, url, client_email)
+    page_url = f"{url}/plans/{plan_id}/sessions/{sid}"
+    laptop.goto(page_url)
+    phone.goto(page_url)
+    laptop.get_by_label("What I take with me").fill("Therapist's words")  # typing, not saved yet
+    phone.get_by_label("What I take with me").fill("Client's words")
+    phone.get_by_role("button", name="Save check-out").click()
+    expect(phone.locator("[data-live-status]")).to_have_text("Saved.")
+    laptop.wait_for_timeout(1000)  # the live change arrives; the laptop's typed words stay
+    expect(laptop.get_by_label("What I take with me")).to_have_value("Therapist's words")
+    laptop.get_by_role("button", name="Save check-out").click()
+    expect(laptop.locator("#checkout [data-problem]")).to_contain_text("Ingrid saved this part of the session")
+    expect(laptop.get_by_label("What I take with me")).to_have_value("Therapist's words")
+    shot(laptop, "session-stale-laptop-1280")
+    laptop.get_by_role("button", name="Save check-out").click()  # having seen it, save again
+    expect(laptop.locator("[data-live-status]")).to_have_text("Saved.")
+    expect(phone.get_by_label("What I take with me")).to_have_value("Therapist's words")
+    with app.app_context(), session_scope(app) as db:
+        from sessions.models import SessionChange
+
+        texts = [c.after.get("takeaway") for c in db.query(SessionChange).filter_by(session_id=sid)]
+        assert "Client's words" in texts and "Therapist's words" in texts  # both kept in the history
