@@ -81,10 +81,21 @@ async function save(event) {
     problemBox(form, answer.message || root.dataset.tHeld);
     if (box.dismiss && result.entry && result.entry.id) box.dismiss(result.entry.id);
     if (result.status === 409) {
-      // The next save is based on what the server has now (the message named who changed it).
+      // The next save is based on what the server has now (the message named who changed it),
+      // and the words saved meanwhile are shown next to the person's own.
       await refresh({ keep: form });
       const base = form.querySelector('[data-base-version]');
       if (base) base.value = String(version);
+      const now = await fetch(api, { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+      const theirs = answer.field && typeof now[answer.field] === 'string' ? now[answer.field] : '';
+      const box2 = form.parentElement.querySelector('[data-problem]');
+      if (theirs && box2) {
+        const line = document.createElement('p');
+        const quote = document.createElement('q');
+        quote.textContent = theirs;
+        line.append(`${root.dataset.tTheirs} `, quote);
+        box2.append(line);
+      }
     }
   } else {
     form.dataset.dirty = '';

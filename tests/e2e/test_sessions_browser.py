@@ -177,6 +177,7 @@ def test_two_people_writing_the_same_answer_lose_nothing(live_server, new_page):
     expect(laptop.get_by_label("What I take with me")).to_have_value("Therapist's words")
     laptop.get_by_role("button", name="Save check-out").click()
     expect(laptop.locator("#checkout [data-problem]")).to_contain_text("Ingrid saved this part of the session")
+    expect(laptop.locator("#checkout [data-problem]")).to_contain_text("What is saved now: Client's words")
     expect(laptop.get_by_label("What I take with me")).to_have_value("Therapist's words")
     shot(laptop, "session-stale-laptop-1280")
     laptop.get_by_role("button", name="Save check-out").click()  # having seen it, save again

@@ -74,6 +74,7 @@ def test_a_stale_plain_form_is_refused_with_the_typed_words_kept(app, world, sig
     html = answer.get_data(as_text=True)
     assert "Ingrid saved this part of the session after you opened it" in html
     assert ">Therapist&#39;s words</textarea>" in html
+    assert "What is saved now: <q>Client&#39;s words</q>" in html
 
 
 def _session_with_feedback(db, plan, client, items, hope=6, not_right=""):
