@@ -239,7 +239,7 @@ def save(db: Session, plan: Plan, found: TherapySession, author: User, body: dic
         ids["reviewed"] = sorted(set(ids.get("reviewed", [])) | set(reviewed))
         ids["made"] = sorted(set(ids.get("made", [])) | set(made))
         found.commitment_ids = ids
-        after.update({"commitments_reviewed": reviewed, "commitments_made": made})
+        after.update({k: v for k, v in (("commitments_reviewed", reviewed), ("commitments_made", made)) if v})
     if not after:
         return found
     now = utcnow()

@@ -101,13 +101,29 @@ def _body_from_form(form, step: str, open_ids: list[int]) -> dict:
     return body
 
 
+def _history_lines(changes) -> list[dict]:
+    """Each save: when, who, and which steps it changed (in the reader's words)."""
+    steps = ((services.CHECK_IN + ("commitments_reviewed",), _("Check-in")), (("reviewed_plan",), _("The plan")),
+             (services.CHECK_OUT + ("commitments_made",), _("Check-out")), (services.FEEDBACK, _("Feedback")))
+    lines = []
+    for change in changes:
+        after = change.after or {}
+        what = ", ".join(label for keys, label in steps if any(k in after for k in keys))
+        if not what:
+            what = {"done": _("Finished"), "open": _("Started") if change.version == 1 else _("Opened again")}.get(
+                after.get("state"), "")
+        lines.append({"at": change.at, "who": change.author.name if change.author else None, "what": what})
+    return lines
+
+
 def _render(plan, found, status: int = 200, failed: dict | None = None):
     session = db.session()
     today = local_today(current_user)
     context = dict(
         plan=plan, s=found, is_owner=plan.owner_id == current_user.id, when=when, day=day,
         open_commitments=services.open_commitments(session, plan, found),
-        made=services.made_in(session, plan, found), history=services.history_of(session, found)[:20],
+        made=services.made_in(session, plan, found),
+        history=_history_lines(services.history_of(session, found)[:20]),
         statuses=COMMITMENT_STATUSES, op_uuid=new_uuid(), failed=failed or {},
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
     )

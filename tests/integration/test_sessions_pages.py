@@ -43,11 +43,15 @@ def test_start_check_in_review_check_out_and_summary_as_plain_forms(app, world, 
     version = str(int(version) + 1)
     done = _form(client, page, {"step": "finish", "base_version": version})
     assert done.status_code == 302 and done.headers["Location"].endswith("/summary")
+    html = client.get(page).get_data(as_text=True)
+    for step in ("Started", "Check-in", "The plan", "Check-out", "Feedback", "Finished"):
+        assert f"Ingrid · {step}</li>" in html
     summary = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Slow down" in summary and "Text Kari on Friday" in summary and "Kept" in summary
     assert "7 of 10" in summary and "We reviewed the plan together." in summary
     with app.app_context(), session_scope(app) as db:
         assert db.get(Plan, world.plan_id).next_review_on.isoformat() == "2099-05-01"
+    assert "Reviewed together on" in client.get(f"/plans/{world.plan_id}/print").get_data(as_text=True)
 
 
 def test_the_client_is_told_the_therapist_reads_the_feedback_and_the_therapist_cannot_edit_it(
