@@ -111,7 +111,7 @@ def _history_lines(changes) -> list[dict]:
         what = ", ".join(label for keys, label in steps if any(k in after for k in keys))
         if not what:
             what = {"done": _("Finished"), "open": _("Started") if change.version == 1 else _("Opened again")}.get(
-                after.get("state"), "")
+                str(after.get("state")), "")
         lines.append({"at": change.at, "who": change.author.name if change.author else None, "what": what})
     return lines
 
