@@ -15,7 +15,8 @@ from flask_login import current_user
 from backend import db
 from backend.access import roles
 from backend.errors import ServiceError
-from safety_plans.content import COMMITMENT_STATUSES
+from safety_plans import plans as plan_rules
+from safety_plans.content import COMMITMENT_STATUSES, SECTIONS
 from safety_plans.ops import new_uuid
 from sessions import access, services
 from sessions.api import local_today
@@ -48,8 +49,6 @@ def day(value, width: str = "long") -> str:
 @roles("client")
 def mine():
     """A client's sessions (their plan is started on first visit, as for the plan itself)."""
-    from safety_plans import plans as plan_rules
-
     plan = plan_rules.get_or_create_plan(db.session(), current_user)
     db.session().commit()
     return redirect(url_for("sessions.index", plan_id=plan.id))
@@ -125,6 +124,7 @@ def _render(plan, found, status: int = 200, failed: dict | None = None):
         made=services.made_in(session, plan, found),
         history=_history_lines(services.history_of(session, found)[:20]),
         statuses=COMMITMENT_STATUSES, op_uuid=new_uuid(), failed=failed or {},
+        sections=SECTIONS, items=plan_rules.items_by_section(session, plan),
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
     )
     session.commit()

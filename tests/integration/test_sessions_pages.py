@@ -24,6 +24,7 @@ def test_start_check_in_review_check_out_and_summary_as_plain_forms(app, world, 
     page = start.headers["Location"]
     html = client.get(page).get_data(as_text=True)
     assert "How am I right now?" in html and "Call Kari on Sunday" in html
+    assert "I stop answering messages" in html  # the plan, to review together, on the same page
     version = re.search(r'name="base_version" value="(\d+)"', html).group(1)
     saved = _form(client, page, {"step": "checkin", "base_version": version, "mood": "7", "coping": "Walks",
                                  "unsafe": "no", "unsafe_note": "", f"c-{world.commitment_id}-status": "kept",
