@@ -1,4 +1,5 @@
-"""The live channel of an open session page: "session S is now at version V".
+"""The live channel of an open session page: "session S is now at version V", and "the plan
+changed" (commitments, the review, the co-editor) so the page brings in what others did.
 
 Built like the co-editor's stream (`safety_plans.live`): it shares that module's per-process slots
 and event format, waits on its broker mailbox, re-checks access at every heartbeat and says `gone`
@@ -31,7 +32,7 @@ def open_stream(app: Flask, plan: Plan, found: TherapySession, user: User) -> tu
     """Subscribe now, then yield events until the time is up or the reader's access ends. The
     caller has taken a slot; `close` (safe twice) unsubscribes and gives it back."""
     plan_id, session_id, user_id, version = plan.id, found.id, user.id, found.version
-    subscription = get_broker(app).subscribe(topic(session_id))
+    subscription = get_broker(app).subscribe(topic(plan_id))
     config = app.config
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
     closed = threading.Event()
@@ -51,16 +52,18 @@ def open_stream(app: Flask, plan: Plan, found: TherapySession, user: User) -> tu
             sent = version
             while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
                 message = subscription.get(timeout=min(heartbeat, left))
-                if message is None:
+                if message is None or message.get("access_ended") == user_id:
                     if not _still_allowed(app, plan_id, user_id):
                         yield sse("gone", {"session": session_id})
                         return
-                    yield ": heartbeat\n\n"
+                    if message is None:
+                        yield ": heartbeat\n\n"
                     continue
-                latest = int(message.get("version") or 0)
-                if latest > sent:
-                    sent = latest
-                    yield sse("change", {"session": session_id, "version": latest}, latest)
+                if message.get("session") == session_id and int(message.get("version") or 0) > sent:
+                    sent = int(message["version"])
+                    yield sse("change", {"session": session_id, "version": sent}, sent)
+                elif "revision" in message:
+                    yield sse("plan", {"plan": plan_id, "revision": message["revision"]})
         finally:
             close()
 

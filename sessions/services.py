@@ -32,9 +32,11 @@ STATES = ("open", "done")
 REVIEWED = ("kept", "partly", "not_kept")  # done / partly / not done, in the commitment's words
 
 
-def topic(session_id: int) -> str:
-    """The broker topic open session pages listen on."""
-    return f"session:{session_id}"
+def topic(plan_id: int) -> str:
+    """The broker topic open session pages listen on: the plan's own, so a session page also hears
+    of plan changes (commitments, the review) and of a therapist's access ending. Plan editors
+    ignore the session messages (no revision in them)."""
+    return f"plan:{plan_id}"
 
 
 def sessions_of(db: Session, plan: Plan) -> list[TherapySession]:
@@ -254,7 +256,7 @@ def save(db: Session, plan: Plan, found: TherapySession, author: User, body: dic
     db.add(SessionChange(session_id=found.id, version=found.version, author_id=author.id, at=now,
                          op_uuid=op_uuid, before=before, after=after))
     db.flush()
-    get_broker().publish(db, topic(found.id), {"session": found.id, "version": found.version})
+    get_broker().publish(db, topic(plan.id), {"plan": plan.id, "session": found.id, "version": found.version})
     return found
 
 

@@ -179,6 +179,7 @@ function connect() {
   };
   source.addEventListener('hello', seen);
   source.addEventListener('change', seen);
+  source.addEventListener('plan', () => refresh());  // the plan or its commitments changed
   source.addEventListener('gone', letGo);
 }
 
