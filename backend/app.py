@@ -71,7 +71,9 @@ def _register_features(app: Flask) -> None:
     import grounding
     import pwa
     import safety_plans
+    import sessions
 
     pwa.init_app(app)
     safety_plans.init_app(app)
     grounding.init_app(app)
+    sessions.init_app(app)

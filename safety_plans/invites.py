@@ -34,14 +34,22 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def create_invite(db: Session, therapist: User, now: datetime | None = None) -> Invite:
-    """A new one-time invite valid for seven days."""
+MAX_LABEL = 80
+
+
+def create_invite(db: Session, therapist: User, now: datetime | None = None, label: str = "") -> Invite:
+    """A new one-time invite valid for seven days, with the therapist's own note of whom it is for."""
     now = now or utcnow()
+    label = (label or "").strip()
+    if len(label) > MAX_LABEL:
+        raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_LABEL), 422,
+                           field="label")
     while True:
         code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
         if db.scalar(select(Invite.id).where(Invite.code == code)) is None:
             break
-    invite = Invite(code=code, therapist_id=therapist.id, created_at=now, expires_at=now + INVITE_LIFETIME)
+    invite = Invite(code=code, therapist_id=therapist.id, created_at=now, expires_at=now + INVITE_LIFETIME,
+                    label=label)
     db.add(invite)
     db.flush()
     return invite
@@ -95,6 +103,15 @@ def open_invites(db: Session, therapist: User, now: datetime | None = None) -> l
     return list(db.scalars(select(Invite).where(
         Invite.therapist_id == therapist.id, Invite.used_at.is_(None), Invite.expires_at > now
     ).order_by(Invite.created_at.desc())))
+
+
+def revoke_invite(db: Session, therapist: User, invite_id: int, now: datetime | None = None) -> bool:
+    """The therapist takes back an unused invite: its code stops working at once."""
+    invite = db.get(Invite, invite_id)
+    if invite is None or invite.therapist_id != therapist.id or invite.used_at is not None:
+        return False
+    invite.expires_at = min(invite.expires_at, now or utcnow())
+    return True
 
 
 def end_access(db: Session, client: User, therapist_id: int) -> bool:

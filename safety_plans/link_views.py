@@ -22,7 +22,11 @@ from safety_plans.views import bp as plan_bp
 @plan_bp.route("/clients")
 @roles("therapist")
 def clients():
-    """A therapist's clients, and invites still waiting to be used."""
+    """A therapist's clients, and invites still waiting to be used. A package that builds a fuller
+    workspace (sessions) registers it as `trygg.workspace` and draws this page instead."""
+    workspace = current_app.extensions.get("trygg.workspace")
+    if workspace is not None:
+        return workspace()
     session = db.session()
     from backend.accounts.data_rights import notices_for
 
@@ -36,10 +40,25 @@ def clients():
 @plan_bp.route("/clients/invites", methods=["POST"])
 @roles("therapist")
 def create_invite():
-    """Make a new invite and show its code, link and QR code."""
-    invite = invites.create_invite(db.session(), current_user)
+    """Make a new invite (with the therapist's own label) and show its code, link and QR code."""
+    try:
+        invite = invites.create_invite(db.session(), current_user, label=request.form.get("label", ""))
+    except ServiceError as exc:
+        db.session().rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("safety_plans.clients") + "#h-invite")
     db.session().commit()
     return redirect(url_for("safety_plans.invite", invite_id=invite.id))
+
+
+@plan_bp.route("/clients/invites/<int:invite_id>/revoke", methods=["POST"])
+@roles("therapist")
+def revoke_invite(invite_id: int):
+    """Take back an invite that was not used: its code stops working."""
+    if invites.revoke_invite(db.session(), current_user, invite_id):
+        db.session().commit()
+        flash(_("The invite is taken back. Its code no longer works."), "success")
+    return redirect(url_for("safety_plans.clients") + "#h-invite")
 
 
 @plan_bp.route("/clients/invites/<int:invite_id>")

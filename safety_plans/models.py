@@ -21,6 +21,9 @@ class Plan(Base):
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "We reviewed the plan together today" (in session) and when to do it again.
+    reviewed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    next_review_on: Mapped[date | None] = mapped_column(Date, default=None)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
 
@@ -127,6 +130,8 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The therapist's own note of whom it is for ("for Kari, Tuesday"); never shown to the client.
+    label: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
 

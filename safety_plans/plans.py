@@ -2,6 +2,8 @@
 therapist's clients with their plans."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +54,22 @@ def set_country(db: Session, plan: Plan, author: User, country: str, known: set[
     op_uuid = new_uuid()
     record_change(db, plan, author, "country", "plan", before, {"country": country}, op_uuid,
             OpResult(op=op_uuid, status="applied", item="plan"))
+    announce(db, plan)
+
+
+def mark_reviewed(db: Session, plan: Plan, author: User, today: date, next_on: date | None) -> None:
+    """Client and therapist went through the plan together today; the next review is due `next_on`
+    (recorded in the history, shown on the print and in the therapist's workspace)."""
+    if next_on is not None and next_on <= today:
+        raise ServiceError("bad_date", _("The next review needs to be a date after today."), 422, field="next_review")
+    lock_plan(db, plan)
+    before = {"reviewed_on": plan.reviewed_on.isoformat() if plan.reviewed_on else None,
+              "next_review_on": plan.next_review_on.isoformat() if plan.next_review_on else None}
+    plan.reviewed_on, plan.next_review_on = today, next_on
+    after = {"reviewed_on": today.isoformat(), "next_review_on": next_on.isoformat() if next_on else None}
+    op_uuid = new_uuid()
+    record_change(db, plan, author, "review", "plan", before, after, op_uuid,
+                  OpResult(op=op_uuid, status="applied", item="plan"))
     announce(db, plan)
 
 

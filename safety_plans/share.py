@@ -27,7 +27,7 @@ from safety_plans.views import bp as plan_bp
 
 bp = Blueprint("share", __name__, template_folder="templates")
 
-MAX_CLINIC_NAME, MAX_CLINIC_PHONE = 120, 40
+MAX_CLINIC_NAME, MAX_CLINIC_PHONE, MAX_DISPLAY_NAME = 120, 40, 80
 
 
 def _locale() -> str:
@@ -137,11 +137,17 @@ def plan_pdf(plan_id: int):
 @bp.route("/clients/clinic", methods=["GET", "POST"])
 @roles("therapist")
 def clinic():
-    """A therapist's clinic name and phone, printed on the plans they share."""
+    """A therapist's name as clients see it, and clinic name and phone, printed on the plans they share."""
     errors = {}
-    values = {"clinic_name": current_user.clinic_name, "clinic_phone": current_user.clinic_phone}
+    values = {"display_name": current_user.display_name, "clinic_name": current_user.clinic_name,
+              "clinic_phone": current_user.clinic_phone}
     if request.method == "POST":
-        values = {k: request.form.get(k, "").strip() for k in values}
+        # A form without the name field (an older page) keeps the name as it is.
+        values = {k: request.form.get(k, values[k] if k == "display_name" else "").strip() for k in values}
+        if "display_name" in request.form and not values["display_name"] \
+                or len(values["display_name"]) > MAX_DISPLAY_NAME:
+            errors["display_name"] = _("Please give the name your clients know you by (up to %(n)s characters).",
+                                       n=MAX_DISPLAY_NAME)
         if len(values["clinic_name"]) > MAX_CLINIC_NAME:
             errors["clinic_name"] = _("Please keep it under %(n)s characters.", n=MAX_CLINIC_NAME)
         phone = values["clinic_phone"]
@@ -150,6 +156,7 @@ def clinic():
         if not errors:
             user = db.session().merge(current_user)
             user.clinic_name, user.clinic_phone = values["clinic_name"], phone
+            user.display_name = values["display_name"]
             db.session().commit()
             flash(_("Saved. Your clinic is now printed on the plans you share."), "success")
             return redirect(url_for("share.clinic"))

@@ -276,6 +276,13 @@ def _access_what(action: str, object_type: str, name: str, times: int) -> str:
     if kind == ("change", "grounding_exercise"):
         return ngettext("%(name)s changed your own grounding exercises once",
                         "%(name)s changed your own grounding exercises %(num)d times", times, name=name)
+    if kind == ("open", "session"):
+        return ngettext("%(name)s opened your sessions (check-in, check-out and feedback) once",
+                        "%(name)s opened your sessions (check-in, check-out and feedback) %(num)d times",
+                        times, name=name)
+    if kind == ("change", "session"):
+        return ngettext("%(name)s wrote in your sessions once", "%(name)s wrote in your sessions %(num)d times",
+                        times, name=name)
     if action == "print":
         return ngettext("%(name)s printed your plan once", "%(name)s printed your plan %(num)d times", times, name=name)
     if action == "export":

@@ -17,7 +17,8 @@ from support.forms import AuthActions
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count()
 
-pytest_plugins = ["support.live", "support.plans", "support.grounding", "support.mail", "support.push_service"]
+pytest_plugins = ["support.live", "support.plans", "support.grounding", "support.mail", "support.push_service",
+                  "support.sessions"]
 
 
 def pytest_sessionstart(session) -> None:

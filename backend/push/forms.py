@@ -5,6 +5,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import DataRequired, Optional
@@ -59,6 +60,6 @@ def settings_form(**kwargs) -> NotificationSettingsForm:
     class Form(NotificationSettingsForm):
         pass
 
-    for choice in choices():
+    for choice in choices(role=getattr(current_user, "role", None)):
         setattr(Form, choice.key, BooleanField(choice.label))
     return Form(**kwargs)

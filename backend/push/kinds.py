@@ -23,6 +23,7 @@ class Choice:
     label: object  # a lazy translated string
     default: bool
     order: int = 50
+    roles: tuple[str, ...] = ()  # who is offered it on the settings page; empty: everyone
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,11 @@ def register_kind(app: Flask, kind: Kind) -> None:
     app.extensions.setdefault("trygg.push.kinds", {})[kind.name] = kind
 
 
-def choices(app: Flask | None = None) -> list[Choice]:
-    """The registered choices in page order."""
+def choices(app: Flask | None = None, role: str | None = None) -> list[Choice]:
+    """The registered choices in page order (only those offered to `role`, when given)."""
     app = app or current_app
-    return sorted(app.extensions.get("trygg.push.choices", {}).values(), key=lambda c: (c.order, c.key))
+    found = sorted(app.extensions.get("trygg.push.choices", {}).values(), key=lambda c: (c.order, c.key))
+    return [c for c in found if role is None or not c.roles or role in c.roles]
 
 
 def kind(app: Flask, name: str) -> Kind | None:

@@ -27,7 +27,8 @@ FIELDS = ("daily_time", "quiet_start", "quiet_end", "show_text")
 def _page(form: NotificationSettingsForm, status: int = 200):
     """Render the settings page with the person's devices."""
     devices = services.devices_of(db.session(), current_user)
-    return render_template("push/settings.html", form=form, devices=devices, reminder_choices=choices,
+    return render_template("push/settings.html", form=form, devices=devices,
+                           reminder_choices=lambda: choices(role=current_user.role),
                            public_key=load_keys(current_app).public_key), status
 
 
@@ -37,7 +38,8 @@ def settings():
     """Show and save the person's notification choices."""
     session = db.session()
     stored = settings_for(session, current_user.id)
-    wants = chosen(session, current_user.id)
+    offered = {c.key for c in choices(role=current_user.role)}
+    wants = {key: on for key, on in chosen(session, current_user.id).items() if key in offered}
     form = settings_form(data={**{f: getattr(stored, f) for f in FIELDS}, **wants,
                                "time_zone": current_user.time_zone})
     if form.validate_on_submit():

@@ -192,6 +192,14 @@ ACCESS_MATRIX = [
     ("safety_plans.access_log", "GET", "/plans/{plan}/access-log", None, None, OWNER_PAGE),
     ("safety_plans.clients", "GET", "/clients", None, None, THERAPIST_PAGE),
     (
+        "safety_plans.revoke_invite",
+        "POST",
+        "/clients/invites/{invite}/revoke",
+        lambda w: {},
+        "form",
+        _who(302, 403, 403, 302, 302, 403),
+    ),
+    (
         "safety_plans.create_invite",
         "POST",
         "/clients/invites",
