@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,8 @@ BY_KEY = {s.key: s for s in SECTIONS}
 PEOPLE_SECTIONS = frozenset(s.key for s in SECTIONS if s.people)
 
 COMMITMENT_STATUSES = {
-    "open": _l("Open"),
-    "kept": _l("Kept"),
-    "partly": _l("Partly kept"),
-    "not_kept": _l("Not kept"),
+    "open": _lp("commitment status", "Open"),
+    "kept": _lp("commitment status", "Kept"),
+    "partly": _lp("commitment status", "Partly kept"),
+    "not_kept": _lp("commitment status", "Not kept"),
 }

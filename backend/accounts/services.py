@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -59,6 +60,18 @@ def create_user(
     return user
 
 
+def adopt_page_language(user: User, page_language: str | None, languages) -> bool:
+    """At sign-in: the language chosen on the page becomes the account's, unless the person chose
+    one before. Returns whether the page's language should stay for this session (False: the
+    account's own choice wins)."""
+    if page_language not in languages:
+        return False
+    if user.locale_chosen and user.locale in languages:
+        return user.locale == page_language
+    user.locale, user.locale_chosen = page_language, True
+    return True
+
+
 def register_client(db: Session, email: str, password: str, **fields) -> User | None:
     """A new client account, or None when the email is taken. Both take about the same time (one
     argon2 hash), and the caller answers both the same way, so registration reveals nothing."""
@@ -85,10 +98,12 @@ def _recent(db: Session, since: datetime, *conditions) -> int:
 def _too_many(config: dict) -> LoginResult:
     minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
     return LoginResult(
-        error=_(
-            "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
+        error=ngettext(
+            "Too many sign-in attempts. For your safety, wait %(num)d minute and try "
             "again. If you are in crisis, the crisis lines below are always open.",
-            minutes=minutes,
+            "Too many sign-in attempts. For your safety, wait %(num)d minutes and try "
+            "again. If you are in crisis, the crisis lines below are always open.",
+            minutes,
         ),
         rate_limited=True,
     )

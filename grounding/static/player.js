@@ -225,7 +225,7 @@ function setUpPlayer(root) {
   // -- gentle timer: counts down the suggested time for a step, never moves on by itself
   function renderTimer() {
     if (!state.timerOn || state.phase !== 'step') { timerEl.textContent = ''; return; }
-    timerEl.textContent = state.left > 0 ? fill(strings.timer_left, { s: state.left }) : strings.timer_done;
+    timerEl.textContent = state.left > 0 ? fill(state.left === 1 ? strings.timer_left_one : strings.timer_left, { s: state.left }) : strings.timer_done;
   }
 
   function runTicker() {

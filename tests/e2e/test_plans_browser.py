@@ -88,7 +88,7 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     expect(client.get_by_text("Stops answering messages")).to_be_visible()
     expect(client.get_by_text("Ta en varm dusj")).to_be_visible()
     kari_call = client.get_by_role("link", name="Ring Søster Kari")
-    kari_text = client.get_by_role("link", name="Send melding Søster Kari")
+    kari_text = client.get_by_role("link", name="Send SMS Søster Kari")
     expect(kari_call).to_have_attribute("href", "tel:+4799988777")
     expect(kari_text).to_have_attribute("href", "sms:+4799988777?body=Kan%20du%20ringe%20meg%3F")
     box = kari_call.bounding_box()
