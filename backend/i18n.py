@@ -2,6 +2,7 @@
 the browser's Accept-Language."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -160,6 +161,28 @@ def format_minutes(minutes: float | int) -> str:
     return ngettext("%(num)d minute", "%(num)d minutes", n)
 
 
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def format_value(value):
+    """A stored value for a person to read: ISO moments and days (as exports hold them) in their
+    language and zone, numbers with their decimal sign, anything else as it is."""
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return format_moment(datetime.fromisoformat(value.replace("Z", "+00:00")), relative=False)
+        except ValueError:
+            return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return format_day(date.fromisoformat(value), relative=False)
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return format_number(value)
+    return value
+
+
 def plural_forms(singular: str, plural: str, placeholder: str) -> tuple[str, str]:
     """The one and many forms of a count message with `%(num)s` left as `placeholder`, for a
     script to fill in ("{n}"). Our three languages use the first form for exactly 1."""
@@ -182,7 +205,8 @@ def init_app(app: Flask) -> None:
     """Set up Flask-Babel (language and the reader's time zone) and the template filters."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: viewer_zone().key)
     app.jinja_env.filters.update(day=format_day, clock=format_clock, moment=format_moment,
-                                 number=format_number, minutes=format_minutes)
+                                 number=format_number, minutes=format_minutes,
+                                 readable=format_value)
 
     @app.context_processor
     def _languages() -> dict:
@@ -192,4 +216,4 @@ def init_app(app: Flask) -> None:
 __all__ = ["select_locale", "init_app", "LANGUAGE_NAMES", "DEFAULT_COUNTRY", "_l", "_lp", "country_from_languages",
            "register_countries", "country_choices", "browser_country", "request_country", "viewer_zone",
            "format_day", "format_clock", "plural_forms", "format_moment", "format_number", "format_minutes",
-           "zone_choices", "COUNTRY_ZONES", "LANGUAGE_ZONE"]
+           "zone_choices", "COUNTRY_ZONES", "LANGUAGE_ZONE", "format_value"]

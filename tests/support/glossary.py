@@ -87,7 +87,8 @@ def _collect(value, where: str, out: list) -> None:
 def content_texts(lang: str) -> list[tuple[str, str]]:
     """(where, text) for the content data people read in a language: exercises and crisis lines."""
     out: list = []
-    files = sorted((ROOT / "grounding" / "data").glob("*.json")) + [ROOT / "safety_plans" / "data" / "crisis_lines.json"]
+    files = [*sorted((ROOT / "grounding" / "data").glob("*.json")),
+             ROOT / "safety_plans" / "data" / "crisis_lines.json"]
     for path in files:
         _walk(json.loads(path.read_text(encoding="utf-8")), path.relative_to(ROOT).as_posix(), lang, out)
     return out
