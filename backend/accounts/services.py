@@ -54,6 +54,10 @@ def create_user(
         raise AccountError(problem)
     if find_user(db, email) is not None:
         raise AccountError(_("An account with this email already exists. Try signing in."))
+    if fields.get("country") and "time_zone" not in fields:  # a person in Sweden lives on Stockholm's clock
+        from backend.i18n import COUNTRY_ZONES
+
+        fields["time_zone"] = COUNTRY_ZONES.get(fields["country"], ["Europe/Oslo"])[0]
     user = User(email=email, password_hash=hash_password(password), role=role, **fields)
     db.add(user)
     db.flush()
