@@ -13,10 +13,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("locale_chosen", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN (no batch rebuild), so SQLite keeps the table's AUTOINCREMENT.
+    op.add_column("user", sa.Column("locale_chosen", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user", schema=None) as batch_op:
+    with op.batch_alter_table("user", schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.drop_column("locale_chosen")
