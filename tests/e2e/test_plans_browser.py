@@ -65,8 +65,8 @@ def test_invite_accept_edit_crisis_view_and_end_access(live_server, new_page):
     support = client.locator("#support")
     support.get_by_label("Navn eller sted").fill("Søster Kari")
     support.get_by_label("Telefon (valgfritt)").fill("+47 999 88 777")
-    support.get_by_label("Har sagt ja til å stå på planen min").check()
-    support.get_by_label("Tekstmelding å sende (valgfritt)").fill("Kan du ringe meg?")
+    support.get_by_label("Har sagt ja til å stå i planen min").check()
+    support.get_by_label("SMS du kan sende (valgfritt)").fill("Kan du ringe meg?")
     support.get_by_role("button", name=re.compile("^Legg til")).click()
     client.locator("#inner_coping").get_by_role("button", name="+ Ta en varm dusj").click()
 
