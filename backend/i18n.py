@@ -3,13 +3,13 @@ the browser's Accept-Language."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_skeleton, format_time, get_timezone_location
+from babel.dates import format_skeleton, format_time, format_timedelta, get_timezone_location
 from babel.numbers import format_decimal
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
@@ -155,10 +155,10 @@ def format_number(value: float | int, digits: int = 1) -> str:
     return format_decimal(value, pattern, locale=str(get_locale()))
 
 
-def format_minutes(minutes: float | int) -> str:
-    """A duration in whole minutes ("1 minutt", "5 minutter")."""
-    n = max(0, round(minutes))
-    return ngettext("%(num)d minute", "%(num)d minutes", n)
+def format_minutes(minutes: float | int, short: bool = False) -> str:
+    """A duration through Babel: "1 minutt", "5 minutter", "2 timer" (short: "5 min")."""
+    return format_timedelta(timedelta(minutes=max(0, minutes)), granularity="minute", threshold=1.5,
+                            format="short" if short else "long", locale=str(get_locale()))
 
 
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
