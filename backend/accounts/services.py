@@ -68,7 +68,7 @@ def adopt_page_language(user: User, page_language: str | None, languages) -> boo
     """At sign-in: the language chosen on the page becomes the account's, unless the person chose
     one before. Returns whether the page's language should stay for this session (False: the
     account's own choice wins)."""
-    if page_language not in languages:
+    if page_language is None or page_language not in languages:
         return False
     if user.locale_chosen and user.locale in languages:
         return user.locale == page_language

@@ -24,7 +24,8 @@ def _create(runner, *args):
 
 
 def test_a_cli_therapist_signing_in_from_the_norwegian_page_gets_norwegian(app, client, runner):
-    assert _create(runner, "--role", "therapist", "--email", "dr.berg@example.org", "--name", "Dr Kari Berg").exit_code == 0
+    created = _create(runner, "--role", "therapist", "--email", "dr.berg@example.org", "--name", "Dr Kari Berg")
+    assert created.exit_code == 0
     assert _account(app, "dr.berg@example.org")["chosen"] is False
     client.get("/auth/login?lang=nb")
     response = AuthActions(client).login("dr.berg@example.org", PASSWORD)
