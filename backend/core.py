@@ -34,7 +34,7 @@ def choose_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
+            current_user.locale, current_user.locale_chosen = lang, True
             db.session().merge(current_user)
             db.session().commit()
     back = request.form.get("next", "")

@@ -17,6 +17,7 @@ from datetime import date
 
 from flask import Flask, abort, current_app, jsonify, make_response, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 # The largest value of a PostgreSQL INTEGER column, and so of every id and revision we store.
 MAX_ID = 2**31 - 1
@@ -157,7 +158,8 @@ def check_request():
     else:
         problem = json_problem(body) if body is not None else None
     if problem == "too_deep":
-        _refuse("too_deep", _("JSON may nest at most %(n)d levels.", n=MAX_JSON_DEPTH))
+        _refuse("too_deep", ngettext("JSON may nest at most %(num)d level.", "JSON may nest at most %(num)d levels.",
+                                     MAX_JSON_DEPTH))
     if problem == "nul_byte":
         _refuse("not_text", _("Text may not contain NUL characters or broken characters."))
     if body is not None and request.url_rule is not None:

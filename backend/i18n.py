@@ -2,9 +2,16 @@
 the browser's Accept-Language."""
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel.dates import format_skeleton, format_time, format_timedelta, get_timezone_location
+from babel.numbers import format_decimal
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
 
 from backend.extensions import babel
@@ -14,6 +21,12 @@ LANGUAGE_NAMES = {"nb": "Norsk bokmål", "sv": "Svenska", "en": "English"}
 DEFAULT_COUNTRY = {"nb": "NO", "sv": "SE", "en": "GB"}
 # A language spoken mostly in one country, for a browser that names no region ("sv", not "sv-FI").
 LANGUAGE_COUNTRY = {"nb": "NO", "nn": "NO", "no": "NO", "sv": "SE", "da": "DK", "fi": "FI"}
+# A person's time zone when they have not chosen one: their country's, else their language's.
+COUNTRY_ZONES = {"NO": ["Europe/Oslo"], "SE": ["Europe/Stockholm"], "DK": ["Europe/Copenhagen"],
+                 "FI": ["Europe/Helsinki"], "GB": ["Europe/London"],
+                 "US": ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+                        "America/Anchorage", "Pacific/Honolulu"]}
+LANGUAGE_ZONE = {"nb": "Europe/Oslo", "sv": "Europe/Stockholm", "en": "Europe/London"}
 # Region subtags people use that are not the ISO code we keep.
 REGION_ALIASES = {"UK": "GB"}
 
@@ -90,14 +103,117 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages, default="en") or "en"
 
 
+def _zone_or_none(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def viewer_zone() -> ZoneInfo:
+    """The reader's time zone: their own setting, else their country's, else their language's.
+    Pages never show UTC: every time a person reads is in this zone."""
+    user = current_user if current_user and current_user.is_authenticated else None
+    zone = _zone_or_none(getattr(user, "time_zone", None))
+    if zone is None and user is not None and getattr(user, "country", None) in COUNTRY_ZONES:
+        zone = _zone_or_none(COUNTRY_ZONES[user.country][0])
+    return zone or ZoneInfo(LANGUAGE_ZONE.get(str(get_locale()), "Europe/Oslo"))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def format_day(day: date | datetime, relative: bool = True) -> str:
+    """A day as people write it: "i dag", "i går", "24. nov." (nb), "24 nov." (sv), "Nov 24";
+    with the year when it is not this year. A datetime is first put in the reader's zone."""
+    zone = viewer_zone()
+    if isinstance(day, datetime):
+        day = _aware(day).astimezone(zone).date()
+    today = datetime.now(UTC).astimezone(zone).date()
+    if relative:
+        words = {0: gettext("today"), 1: gettext("yesterday"), -1: gettext("tomorrow")}.get((today - day).days)
+        if words:
+            return words
+    skeleton = "MMMd" if day.year == today.year else "yMMMd"
+    return format_skeleton(skeleton, day, locale=str(get_locale()))
+
+
+def format_clock(moment: datetime) -> str:
+    """The time of day in the reader's zone and language ("14:05", "2:05 PM")."""
+    return format_time(_aware(moment).astimezone(viewer_zone()), "short", locale=str(get_locale()))
+
+
+def format_moment(moment: datetime, relative: bool = True) -> str:
+    """A moment for a person: "i dag kl. 14:05", "24. nov. kl. 14:05", in their zone."""
+    return gettext("%(day)s at %(time)s", day=format_day(moment, relative), time=format_clock(moment))
+
+
+def format_number(value: float | int, digits: int = 1) -> str:
+    """A number with the language's decimal sign ("4,0" in nb and sv)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, pattern, locale=str(get_locale()))
+
+
+def format_minutes(minutes: float | int, short: bool = False) -> str:
+    """A duration through Babel: "1 minutt", "5 minutter", "2 timer" (short: "5 min")."""
+    return format_timedelta(timedelta(minutes=max(0, minutes)), granularity="minute", threshold=1.5,
+                            format="short" if short else "long", locale=str(get_locale()))
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def format_value(value):
+    """A stored value for a person to read: ISO moments and days (as exports hold them) in their
+    language and zone, numbers with their decimal sign, anything else as it is."""
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return format_moment(datetime.fromisoformat(value.replace("Z", "+00:00")), relative=False)
+        except ValueError:
+            return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return format_day(date.fromisoformat(value), relative=False)
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return format_number(value)
+    return value
+
+
+def plural_forms(singular: str, plural: str, placeholder: str) -> tuple[str, str]:
+    """The one and many forms of a count message with `%(num)s` left as `placeholder`, for a
+    script to fill in ("{n}"). Our three languages use the first form for exactly 1."""
+    from flask_babel import get_translations
+
+    translations = get_translations()
+    return (translations.ungettext(singular, plural, 1) % {"num": placeholder},
+            translations.ungettext(singular, plural, 2) % {"num": placeholder})
+
+
+def zone_choices(country: str | None, locale: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The likely time zones for a country first, as (zone, city name in the language), then every
+    zone name for a searchable list."""
+    likely = [(name, get_timezone_location(name, locale=locale, return_city=True))
+              for name in COUNTRY_ZONES.get(country or "", [])]
+    return likely, sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+
+
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel and expose the language list to templates."""
-    babel.init_app(app, locale_selector=select_locale)
+    """Set up Flask-Babel (language and the reader's time zone) and the template filters."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: viewer_zone().key)
+    app.jinja_env.filters.update(day=format_day, clock=format_clock, moment=format_moment,
+                                 number=format_number, minutes=format_minutes,
+                                 readable=format_value)
 
     @app.context_processor
     def _languages() -> dict:
         return {"LANGUAGE_NAMES": LANGUAGE_NAMES, "current_locale": lambda: str(get_locale())}
 
 
-__all__ = ["select_locale", "init_app", "LANGUAGE_NAMES", "DEFAULT_COUNTRY", "_l", "country_from_languages",
-           "register_countries", "country_choices", "browser_country", "request_country"]
+__all__ = ["select_locale", "init_app", "LANGUAGE_NAMES", "DEFAULT_COUNTRY", "_l", "_lp", "country_from_languages",
+           "register_countries", "country_choices", "browser_country", "request_country", "viewer_zone",
+           "format_day", "format_clock", "plural_forms", "format_moment", "format_number", "format_minutes",
+           "zone_choices", "COUNTRY_ZONES", "LANGUAGE_ZONE", "format_value"]

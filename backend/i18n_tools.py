@@ -25,6 +25,9 @@ LOCALES = ROOT / "locales"
 LANGS = ("nb", "sv", "en")
 # Where translatable messages live (never the virtualenv).
 SOURCES = [str(ROOT / d) for d in ("backend", "safety_plans", "grounding", "pwa", "sessions") if (ROOT / d).is_dir()]
+# Babel knows _, gettext, ngettext, pgettext and npgettext; these are our lazy forms (backend.i18n).
+KEYWORDS = ["-k", "_l", "-k", "_lp:1c,2", "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2",
+            "-k", "plural_forms:1,2"]
 
 
 def po_path(lang: str) -> Path:
@@ -58,7 +61,7 @@ def update() -> None:
     """Extract every message from the code and merge it into the three catalogs."""
     pot = LOCALES / "messages.pot"
     babel = [sys.executable, "-m", "babel.messages.frontend"]
-    subprocess.run(babel + ["extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "--no-location",
+    subprocess.run(babel + ["extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location",
                             "--sort-output", "-o", str(pot), *SOURCES], check=True, cwd=ROOT,
                    stderr=subprocess.DEVNULL)
     for lang in LANGS:

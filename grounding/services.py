@@ -14,7 +14,7 @@ import uuid as uuid_module
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -291,8 +291,10 @@ def clean_steps(text: str) -> list[str]:
     if not steps:
         raise _refuse("no_steps", gettext("Write at least one step."), "steps")
     if len(steps) > MAX_STEPS or any(len(s) > MAX_STEP_CHARS for s in steps):
-        raise _refuse("too_many_steps", gettext("Write at most %(count)d steps, each up to %(chars)d characters.",
-                                                  count=MAX_STEPS, chars=MAX_STEP_CHARS), "steps")
+        message = ngettext("Write at most %(num)d step, each up to %(chars)d characters.",
+                           "Write at most %(num)d steps, each up to %(chars)d characters.", MAX_STEPS,
+                           chars=MAX_STEP_CHARS)
+        raise _refuse("too_many_steps", message, "steps")
     return steps
 
 
@@ -300,8 +302,9 @@ def add_custom_exercise(db: Session, client_id: int, author_id: int, title: str,
     """Write a personal exercise for a client and put it on their plan."""
     title = (title or "").strip()
     if not title or len(title) > MAX_TITLE:
-        raise _refuse("no_title", gettext("Give the exercise a title of up to %(count)d characters.", count=MAX_TITLE),
-                      "title")
+        message = ngettext("Give the exercise a title of up to %(num)d character.",
+                           "Give the exercise a title of up to %(num)d characters.", MAX_TITLE)
+        raise _refuse("no_title", message, "title")
     steps = clean_steps(steps_text)
     exercise = CustomExercise(client_id=client_id, author_id=author_id, title=title,
                               steps_text="\n".join(steps), on_plan=True)

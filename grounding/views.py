@@ -3,7 +3,7 @@ and a therapist's view of a linked client. Thin: parse, ask access and services,
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from backend import audit, db
 from backend.access import require, roles, signed_in
 from backend.accounts.care import clients_of
 from backend.errors import ServiceError
+from backend.i18n import format_day, format_moment, plural_forms
 from backend.offline import versioned_page
 from grounding import access, services
 from grounding.catalog import catalog
@@ -56,9 +57,11 @@ def _player_strings() -> dict:
     return {
         "next": _("Next"), "finish": _("Finish"), "pause": _("Pause"), "resume": _("Resume"),
         "paused": _("Paused. Take the time you need."),
-        "in": _("Breathe in"), "out": _("Breathe out"), "hold": _("Hold"),
+        "in": _("Breathe in"), "out": _("Breathe out"), "hold": pgettext("breathing pacer: hold the breath", "Hold"),
         "pacer_done": _("Done. Let your breath find its own pace."),
-        "timer_left": _("About %(seconds)s seconds on this step", seconds="{s}"),
+        **dict(zip(("timer_left_one", "timer_left"),
+                   plural_forms("About %(num)s second on this step", "About %(num)s seconds on this step", "{s}"),
+                   strict=True)),
         "timer_done": _("Take your time. Go on when you are ready."),
         "saved": _("Saved in your grounding log."),
         "queued": _("Kept on this device. It will be sent when you are online again."),
@@ -128,9 +131,9 @@ def _chart_context(client_id: int) -> dict:
         description=_("Each session is a column: a circle for distress before (0 to 10), a square for after. "
                       "Oldest on the left. The table below holds the same figures."),
         labels={"before": _("Before"), "after": _("After"), "axis": _("Distress 0–10")},
-        date_format=lambda when: format_date(when, "short"),
+        date_format=lambda when: format_day(when, relative=False),
     )
-    rows = [{"record": r, "title": p.label, "date": format_date(r.started_at, "medium")}
+    rows = [{"record": r, "title": p.label, "date": format_moment(r.started_at)}
             for r, p in zip(records, points, strict=True)]
     return {"chart": chart if records else None, "rows": list(reversed(rows)),
             "ranking": services.ranking(session, client_id, _locale())}

@@ -13,7 +13,16 @@ from backend.db import utcnow
 from backend.errors import ServiceError
 from safety_plans.content import COMMITMENT_STATUSES
 from safety_plans.models import Commitment, OpReceipt, Plan, PlanChange
-from safety_plans.ops import ID_PATTERN, OpResult, announce, first_outcome, lock_plan, new_uuid, record_change
+from safety_plans.ops import (
+    ID_PATTERN,
+    OpResult,
+    announce,
+    first_outcome,
+    lock_plan,
+    new_uuid,
+    record_change,
+    too_long_message,
+)
 
 MAX_COMMITMENT_TEXT = 500
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -64,7 +73,7 @@ def add_commitment(db: Session, plan: Plan, author: User, text, due=None, made_o
     if not isinstance(text, str) or not text.strip():
         raise ServiceError("empty_text", _("Please write something first."), 422 if isinstance(text, str) else 400)
     if len(text.strip()) > MAX_COMMITMENT_TEXT:
-        raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_COMMITMENT_TEXT), 422)
+        raise ServiceError("too_long", too_long_message(MAX_COMMITMENT_TEXT), 422)
     due_date = _parse_date(due)
     made = _parse_date(made_on) or utcnow().date()
     lock_plan(db, plan)
@@ -99,7 +108,7 @@ def review_commitment(db: Session, plan: Plan, author: User, commitment_id: int,
     if not isinstance(note, str):
         raise ServiceError("bad_type", _("“%(name)s” must be text.", name="note"), 400)
     if len(note.strip()) > MAX_COMMITMENT_TEXT:
-        raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_COMMITMENT_TEXT), 422)
+        raise ServiceError("too_long", too_long_message(MAX_COMMITMENT_TEXT), 422)
     commitment = db.scalar(select(Commitment).where(Commitment.id == commitment_id,
                                                     Commitment.plan_id == plan.id))
     if commitment is None:

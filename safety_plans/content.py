@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,8 @@ SECTION_KEYS = tuple(s.key for s in SECTIONS)
 BY_KEY = {s.key: s for s in SECTIONS}
 
 COMMITMENT_STATUSES = {
-    "open": _l("Open"),
-    "kept": _l("Kept"),
-    "partly": _l("Partly kept"),
-    "not_kept": _l("Not kept"),
+    "open": _lp("commitment status", "Open"),
+    "kept": _lp("commitment status", "Kept"),
+    "partly": _lp("commitment status", "Partly kept"),
+    "not_kept": _lp("commitment status", "Not kept"),
 }

@@ -14,6 +14,7 @@ import uuid as uuid_module
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,11 @@ class OpResult:
         return asdict(self)
 
 
+def too_long_message(limit: int) -> str:
+    """ "Please keep this to 500 characters." in the reader's language, with its plural form."""
+    return ngettext("Please keep this to %(num)s character.", "Please keep this to %(num)s characters.", limit)
+
+
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -86,8 +92,7 @@ def check_fields(fields, require_text: bool) -> dict:
             raise ServiceError("bad_type", _("“%(name)s” must be text.", name=name), 400)
         value = value.strip()
         if len(value) > TEXT_LIMITS[name]:
-            raise ServiceError("too_long", _("Please keep this to %(limit)d characters.",
-                                         limit=TEXT_LIMITS[name]), 422)
+            raise ServiceError("too_long", too_long_message(TEXT_LIMITS[name]), 422)
         if name == "phone" and (not _PHONE.match(value) or (value and sum(c.isdigit() for c in value) < 2)):
             raise ServiceError("bad_phone", _("A phone number may only have digits, spaces, + - and brackets."), 422)
         clean[name] = value
@@ -300,7 +305,8 @@ def apply_ops(db: Session, plan: Plan, author: User, ops) -> list[OpResult]:
     if not isinstance(ops, list):
         raise ServiceError("bad_ops", _("“ops” must be a list of changes."), 400)
     if len(ops) > MAX_BATCH:
-        raise ServiceError("too_many", _("Please send at most %(n)d changes at once.", n=MAX_BATCH), 413)
+        raise ServiceError("too_many", ngettext("Please send at most %(num)d change at once.",
+                                                "Please send at most %(num)d changes at once.", MAX_BATCH), 413)
     checked = [check_op(raw, i) for i, raw in enumerate(ops)]
     lock_plan(db, plan)
     results = []

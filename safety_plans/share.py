@@ -7,7 +7,7 @@ import json
 
 from babel.dates import format_date
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -146,10 +146,12 @@ def clinic():
         values = {k: request.form.get(k, values[k] if k == "display_name" else "").strip() for k in values}
         if "display_name" in request.form and not values["display_name"] \
                 or len(values["display_name"]) > MAX_DISPLAY_NAME:
-            errors["display_name"] = _("Please give the name your clients know you by (up to %(n)s characters).",
-                                       n=MAX_DISPLAY_NAME)
+            errors["display_name"] = ngettext(
+                "Please give the name your clients know you by (up to %(num)s character).",
+                "Please give the name your clients know you by (up to %(num)s characters).", MAX_DISPLAY_NAME)
         if len(values["clinic_name"]) > MAX_CLINIC_NAME:
-            errors["clinic_name"] = _("Please keep it under %(n)s characters.", n=MAX_CLINIC_NAME)
+            errors["clinic_name"] = ngettext("Please keep it under %(num)s character.",
+                                             "Please keep it under %(num)s characters.", MAX_CLINIC_NAME)
         phone = values["clinic_phone"]
         if len(phone) > MAX_CLINIC_PHONE or (phone and not all(c.isdigit() or c in "+ -()" for c in phone)):
             errors["clinic_phone"] = _("Use digits, spaces and + only, like +47 22 33 44 55.")

@@ -11,6 +11,7 @@ from backend import audit, db
 from backend.access import roles
 from backend.db import utcnow
 from backend.errors import ServiceError
+from backend.i18n import format_clock, format_day, format_moment, viewer_zone
 from backend.offline import versioned_page
 from safety_plans import commitments as commitment_rules
 from safety_plans import crisis_lines, feed, hope, ops
@@ -219,10 +220,8 @@ def history(plan_id: int):
 
 
 def _when(moment, width: str = "medium") -> str:
-    """A time in the reader's language and time zone."""
-    from babel.dates import format_datetime
-
-    return format_datetime(moment, width, tzinfo=_zone(), locale=_locale())
+    """A time in the reader's language and time zone ("i dag kl. 14:05")."""
+    return format_moment(moment)
 
 
 @bp.route("/plans/<int:plan_id>/history/restore", methods=["POST"])
@@ -310,28 +309,17 @@ def _access_hope(action: str, object_type: str, name: str, times: int) -> str:
 
 def access_line(group: audit.AccessGroup) -> dict:
     """One calm line of the access log: who, what, how often, and when in the reader's time."""
-    from babel.dates import format_skeleton, format_time
-
     what = _access_what(group.action, group.object_type, group.actor, group.times)
-    zone, locale = _zone(), _locale()
-    first, last = group.first.astimezone(zone), group.last.astimezone(zone)
-    today = utcnow().astimezone(zone).date()
-    day = {0: _("today"), 1: _("yesterday")}.get((today - first.date()).days) \
-        or format_skeleton("MMMMd", first, locale=locale)
-    start, end = format_time(first, "short", locale=locale), format_time(last, "short", locale=locale)
+    day = format_day(group.first)
+    start, end = format_clock(group.first), format_clock(group.last)
     when = (_("%(day)s at %(time)s", day=day, time=start) if start == end
             else _("%(day)s, %(start)s–%(end)s", day=day, start=start, end=end))
     return {"what": what, "when": when, "at": group.last.isoformat()}
 
 
 def _zone():
-    """The reader's time zone (Oslo if their setting is unknown)."""
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(getattr(current_user, "time_zone", None) or "Europe/Oslo")
-    except (KeyError, ValueError):
-        return ZoneInfo("Europe/Oslo")
+    """The reader's time zone (backend.i18n decides it for every page)."""
+    return viewer_zone()
 
 
 # -- commitments ----------------------------------------------------------------------------------

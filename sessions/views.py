@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from backend import db
 from backend.access import roles
 from backend.errors import ServiceError
+from backend.i18n import format_day, format_moment
 from safety_plans import plans as plan_rules
 from safety_plans.content import COMMITMENT_STATUSES, SECTIONS
 from safety_plans.ops import new_uuid
@@ -36,13 +35,13 @@ def _zone():
 
 
 def when(moment, width: str = "medium") -> str:
-    """A time in the reader's language and time zone."""
-    return format_datetime(moment, width, tzinfo=_zone(), locale=str(get_locale())) if moment else ""
+    """A time in the reader's language and time zone ("i dag kl. 14:05"; see backend/i18n.py)."""
+    return format_moment(moment) if moment else ""
 
 
 def day(value, width: str = "long") -> str:
-    """A date in the reader's language."""
-    return format_date(value, width, locale=str(get_locale())) if value else ""
+    """A date in the reader's language ("24. nov.", "i morgen")."""
+    return format_day(value) if value else ""
 
 
 @bp.route("/sessions/mine")

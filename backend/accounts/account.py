@@ -5,11 +5,8 @@ Thin views over `services`; every form is a plain POST followed by a redirect.
 from __future__ import annotations
 
 import json
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -21,17 +18,14 @@ from backend.accounts import data_rights, services, two_step
 from backend.accounts.forms import ChangePasswordForm, CloseAccountForm
 from backend.accounts.models import User
 from backend.accounts.passwords import verify_password
+from backend.i18n import format_moment
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 
 def when(moment) -> str:
-    """A time in the reader's language and time zone."""
-    try:
-        zone = ZoneInfo(current_user.time_zone or "Europe/Oslo")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("Europe/Oslo")
-    return format_datetime(moment, "medium", tzinfo=zone, locale=str(get_locale()))
+    """A time in the reader's language and time zone ("i dag kl. 14:05")."""
+    return format_moment(moment)
 
 
 def _page(password_form: ChangePasswordForm, status: int = 200, close_form=None):

@@ -15,6 +15,9 @@ from backend.access import roles
 from backend.accounts import services
 from backend.accounts.forms import CreateUserForm
 from backend.accounts.models import User
+from backend.i18n import COUNTRY_ZONES, DEFAULT_COUNTRY, LANGUAGE_NAMES, LANGUAGE_ZONE
+
+LANGUAGES = tuple(LANGUAGE_NAMES)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -61,15 +64,28 @@ def security():
 @with_appcontext
 @click.option("--role", type=click.Choice(services.ROLES), required=True)
 @click.option("--email", required=True)
-@click.option("--name", default="", help="Display name.")
-def create_user_command(role: str, email: str, name: str) -> None:
+@click.option("--name", default="", help="The name shown to others (e.g. \"Dr Kari Berg\").")
+@click.option("--locale", type=click.Choice(LANGUAGES), default=None,
+              help="The account's language until the person picks one on the sign-in page.")
+@click.option("--country", default=None, help="Country code (NO, SE, DK, FI, GB, US): crisis lines and time zone.")
+def create_user_command(role: str, email: str, name: str, locale: str | None, country: str | None) -> None:
     """Create an account; the password is read from standard input."""
+    fields: dict = {"display_name": name.strip()}
+    if country:
+        country = country.strip().upper()
+        if country not in COUNTRY_ZONES:
+            raise click.BadParameter(f"one of {', '.join(sorted(COUNTRY_ZONES))}", param_hint="--country")
+        fields.update(country=country, time_zone=COUNTRY_ZONES[country][0])
+    if locale:
+        fields["locale"] = locale
+        if not country:
+            fields.update(country=DEFAULT_COUNTRY[locale], time_zone=LANGUAGE_ZONE[locale])
     password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline()
     password = password.rstrip("\r\n")
     with current_app.test_request_context():  # messages in the default language
         try:
             with db.session_scope(current_app) as session:
-                services.create_user(session, email, password, role=role, display_name=name)
+                services.create_user(session, email, password, role=role, **fields)
         except services.AccountError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {role} {services.normalise_email(email)}")

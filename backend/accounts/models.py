@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db import Base, UTCDateTime, utcnow
@@ -22,6 +22,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default="client")
     display_name: Mapped[str] = mapped_column(String(80), default="")
     locale: Mapped[str] = mapped_column(String(5), default="en")
+    # True once the person picked a language themselves (registration, the switcher, the sign-in
+    # page); until then the language chosen on the sign-in page becomes theirs.
+    locale_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
     country: Mapped[str] = mapped_column(String(2), default="NO")
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
     # A therapist's clinic, printed on the plans they share with clients.

@@ -9,6 +9,7 @@ from pathlib import Path
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 MIN_LENGTH = 10
 _DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
@@ -38,9 +39,9 @@ def _personal_words(email: str, name: str) -> list[str]:
 def password_problem(password: str, email: str = "", name: str = "") -> str | None:
     """Why a new password is not acceptable, in the user's language, or None if it is fine."""
     if len(password) < MIN_LENGTH:
-        return _("Use at least %(n)d characters.", n=MIN_LENGTH)
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+        return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH)
     lowered = password.lower()
     # What is left when the decorations people add (digits, symbols at either end) come off.
     core = _DECORATION.sub("", lowered)

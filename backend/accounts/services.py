@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -55,10 +56,26 @@ def create_user(
         raise AccountError(problem)
     if find_user(db, email) is not None:
         raise AccountError(_("An account with this email already exists. Try signing in."))
+    if fields.get("country") and "time_zone" not in fields:  # a person in Sweden lives on Stockholm's clock
+        from backend.i18n import COUNTRY_ZONES
+
+        fields["time_zone"] = COUNTRY_ZONES.get(fields["country"], ["Europe/Oslo"])[0]
     user = User(email=email, password_hash=hash_password(password), role=role, **fields)
     db.add(user)
     db.flush()
     return user
+
+
+def adopt_page_language(user: User, page_language: str | None, languages) -> bool:
+    """At sign-in: the language chosen on the page becomes the account's, unless the person chose
+    one before. Returns whether the page's language should stay for this session (False: the
+    account's own choice wins)."""
+    if page_language is None or page_language not in languages:
+        return False
+    if user.locale_chosen and user.locale in languages:
+        return user.locale == page_language
+    user.locale, user.locale_chosen = page_language, True
+    return True
 
 
 def register_client(db: Session, email: str, password: str, **fields) -> User | None:
@@ -87,10 +104,12 @@ def _recent(db: Session, since: datetime, *conditions) -> int:
 def _too_many(config: dict) -> LoginResult:
     minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
     return LoginResult(
-        error=_(
-            "Too many sign-in attempts. For your safety, wait %(minutes)d minutes and try "
+        error=ngettext(
+            "Too many sign-in attempts. For your safety, wait %(num)d minute and try "
             "again. If you are in crisis, the crisis lines below are always open.",
-            minutes=minutes,
+            "Too many sign-in attempts. For your safety, wait %(num)d minutes and try "
+            "again. If you are in crisis, the crisis lines below are always open.",
+            minutes,
         ),
         rate_limited=True,
     )

@@ -16,7 +16,7 @@ from backend.access import public, signed_in
 from backend.accounts import devices, services, tokens, two_step
 from backend.accounts import mails as account_mail
 from backend.accounts.forms import LoginForm, RegisterForm
-from backend.i18n import country_choices, request_country
+from backend.i18n import COUNTRY_ZONES, LANGUAGE_ZONE, country_choices, request_country
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -38,9 +38,10 @@ def _new_csrf_secret() -> None:
 
 def _sign_in(user, remember: bool) -> None:
     """Start a fresh server-side session: a new id at every login, nothing kept from before."""
+    keep = services.adopt_page_language(user, session.get("lang"), current_app.config["LANGUAGES"])
     lang = session.get("lang")
     session.clear()
-    if lang:
+    if keep:
         session["lang"] = lang
     from backend.push.services import device_label  # one naming of devices for pushes and sessions
 
@@ -77,7 +78,8 @@ def register():
             user = services.register_client(
                 db.session(), email, form.password.data,
                 display_name=(form.display_name.data or "").strip(), locale=locale,
-                country=form.country.data,
+                locale_chosen=session.get("lang") == locale, country=form.country.data,
+                time_zone=COUNTRY_ZONES.get(form.country.data, [LANGUAGE_ZONE.get(locale, "Europe/Oslo")])[0],
             )
             db.session().commit()
         except IntegrityError:  # the same address registered at the same moment

@@ -7,8 +7,8 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TimeField
-from wtforms.validators import DataRequired, Optional
+from wtforms import BooleanField, StringField, TimeField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from backend.push.kinds import choices
 from backend.push.reminders import in_quiet_hours
@@ -21,6 +21,12 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in zones]
 
 
+def known_zone(form, field) -> None:
+    """The typed zone must be one we know (the list offers them; typing is allowed)."""
+    if (field.data or "").strip() not in dict(zone_choices()):
+        raise ValidationError(_l("Choose a time zone from the list, for example Europe/Oslo."))
+
+
 class NotificationSettingsForm(FlaskForm):
     """When, and how much the lock screen may show; `settings_form()` adds one checkbox per
     registered kind of reminder."""
@@ -29,16 +35,17 @@ class NotificationSettingsForm(FlaskForm):
     quiet_start = TimeField(_l("Quiet from"), validators=[Optional()],
                             description=_l("No notifications between these times. Leave both empty to allow any time."))
     quiet_end = TimeField(_l("Quiet until"), validators=[Optional()])
-    time_zone = SelectField(_l("Time zone"), choices=[])
+    # A text field with a <datalist>: the zones of the person's country come first, then every
+    # zone; typing filters the list (no JavaScript needed), and the value is checked.
+    time_zone = StringField(_l("Time zone"), validators=[DataRequired(), known_zone],
+                            filters=[lambda v: (v or "").strip()],
+                            description=_l("Start typing a city, for example Oslo or Stockholm."),
+                            render_kw={"list": "tz-zones", "autocomplete": "off", "spellcheck": "false"})
     show_text = BooleanField(
         _l("Show what a reminder is about on the lock screen"),
         description=_l("Off: notifications only say \u201cYou have a reminder\u201d. On: they can show "
                        "the words of your commitment, which anyone who sees your phone can read."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.time_zone.choices = zone_choices()
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the rules between fields (an empty Optional field skips its own)."""

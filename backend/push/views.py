@@ -6,12 +6,14 @@ permission prompt comes only after a tap, which iOS requires).
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from backend import db
 from backend.access import signed_in
 from backend.db import utcnow
+from backend.i18n import zone_choices
 from backend.push import services
 from backend.push.forms import NotificationSettingsForm, settings_form
 from backend.push.keys import load_keys
@@ -27,9 +29,11 @@ FIELDS = ("daily_time", "quiet_start", "quiet_end", "show_text")
 def _page(form: NotificationSettingsForm, status: int = 200):
     """Render the settings page with the person's devices."""
     devices = services.devices_of(db.session(), current_user)
+    likely, every = zone_choices(current_user.country, str(get_locale()))
     return render_template("push/settings.html", form=form, devices=devices,
                            reminder_choices=lambda: choices(role=current_user.role),
-                           public_key=load_keys(current_app).public_key), status
+                           public_key=load_keys(current_app).public_key, likely_zones=likely,
+                           all_zones=[z for z in every if z not in dict(likely)]), status
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])

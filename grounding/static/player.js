@@ -207,7 +207,8 @@ function setUpPlayer(root) {
   // -- gentle timer: counts down the suggested time for a step, never moves on by itself
   function renderTimer() {
     if (!state.timerOn || state.phase !== 'step') { timerEl.textContent = ''; return; }
-    timerEl.textContent = state.left > 0 ? fmt(strings.timer_left, { s: state.left }) : strings.timer_done;
+    timerEl.textContent = state.left > 0
+      ? fmt(state.left === 1 ? strings.timer_left_one : strings.timer_left, { s: state.left }) : strings.timer_done;
   }
 
   function runTicker() {

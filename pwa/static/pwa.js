@@ -60,7 +60,7 @@ async function showWaiting() {
   let count = 0;
   try { count = (await outbox.pending()).length; } catch (e) { return; }
   waitingBadge.hidden = count === 0;
-  waitingBadge.textContent = count === 1 ? strings.waitingOne : format(strings.waitingMany || '', { n: count });
+  waitingBadge.textContent = format((count === 1 ? strings.waitingOne : strings.waitingMany) || '', { n: count });
 }
 
 // The sync module retries by itself while anything waits; a page load, `online` and coming
@@ -147,7 +147,7 @@ document.addEventListener('submit', async (event) => {
   event.preventDefault();
   await sendOutbox();
   const left = outbox ? (await outbox.pending().catch(() => [])).length : 0;
-  const warning = left === 1 ? strings.logoutWarningOne : format(strings.logoutWarning || '', { n: left });
+  const warning = format((left === 1 ? strings.logoutWarningOne : strings.logoutWarning) || '', { n: left });
   if (left > 0 && !window.confirm(warning)) return;
   await forgetUser();
   form.dataset.confirmed = 'true';

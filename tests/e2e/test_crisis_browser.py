@@ -72,7 +72,7 @@ def test_first_screen_holds_the_emergency_call_and_my_people(live_server, new_pa
     )
     for box in (e_box, c_box, t_box):
         assert box["y"] + box["height"] <= 844 and box["height"] >= 44 and box["width"] >= 44
-    verbs = {"en": ("Call Mum", "Text Mum"), "nb": ("Ring Mum", "Send melding Mum"), "sv": ("Ring Mum", "Sms:a Mum")}[
+    verbs = {"en": ("Call Mum", "Text Mum"), "nb": ("Ring Mum", "Send SMS Mum"), "sv": ("Ring Mum", "Skicka sms Mum")}[
         lang
     ]
     expect(call_mum).to_have_accessible_name(verbs[0])
@@ -223,7 +223,7 @@ def test_help_strip_on_sign_in_register_help_and_offline_pages(live_server, new_
         box = link.bounding_box()
         assert box["y"] < 120 and box["height"] >= 44, path
     page.get_by_role(
-        "link", name={"en": "All crisis lines", "nb": "Krisetelefoner", "sv": "Alla stödlinjer"}[lang]
+        "link", name={"en": "All crisis lines", "nb": "Alle hjelpetelefoner", "sv": "Alla stödlinjer"}[lang]
     ).click()
     expect(page).to_have_url(re.compile(r"/help$"))
     expect(page.get_by_role("link", name=re.compile(f"^(Call|Ring) {number}$"))).to_have_attribute(

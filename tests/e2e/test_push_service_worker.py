@@ -186,7 +186,7 @@ def test_an_action_button_leads_to_its_own_page(push_live, new_page):
     deliver_push(page, push_live, {
         "title": "Trygg", "body": "En stund for din krisplan?", "url": SCOPE + "plan", "tag": "daily",
         "actions": [{"action": "plan", "title": "Min plan", "url": SCOPE + "plan"},
-                    {"action": "grounding", "title": "Jordning", "url": SCOPE + "grounding"}]})
+                    {"action": "grounding", "title": "Grundning", "url": SCOPE + "grounding"}]})
     [shown] = shown_notifications(page)
     assert shown["actions"] == ["plan", "grounding"]
     click_notification(page, "grounding")

@@ -93,7 +93,7 @@ def test_help_page_is_public_lists_every_country_and_remembers_a_choice(client):
 
 def test_help_page_is_in_the_readers_language_for_any_country(client):
     html = _html(client.get("/help?lang=nb&country=GB"))
-    assert "Krisetelefoner i Storbritannia" in html and "Ring 999" in html
+    assert "Hjelpetelefoner i Storbritannia" in html and "Ring 999" in html
 
 
 def test_registration_asks_where_you_live_defaulting_from_the_browsers_region(app, client):
