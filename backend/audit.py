@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -76,6 +76,28 @@ def record(db: Session, actor: User, client_id: int, action: str, object_type: s
         event.count = (event.count or 1) + 1
         event.last_at = now
     return event
+
+
+def record_each(db: Session, actor: User, client_ids: list[int], action: str, object_type: str) -> None:
+    """`record` for many clients at once (a therapist's overview of all their clients): one query
+    for the open windows, whatever the number of clients."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action: {action}")
+    if not client_ids:
+        return
+    now = utcnow()
+    open_rows = {e.client_id: e for e in db.scalars(select(AccessEvent).where(
+        AccessEvent.actor_id == actor.id, AccessEvent.client_id.in_(client_ids), AccessEvent.action == action,
+        AccessEvent.object_type == object_type, AccessEvent.object_id.is_(None), AccessEvent.at > now - WINDOW,
+    ).order_by(AccessEvent.at))}
+    # Two statements whatever the number of clients: one update for the open windows, one insert.
+    if open_rows:
+        db.execute(update(AccessEvent).where(AccessEvent.id.in_([e.id for e in open_rows.values()]))
+                   .values(count=AccessEvent.count + 1, last_at=now).execution_options(synchronize_session=False))
+    new = [dict(actor_id=actor.id, client_id=client_id, action=action, object_type=object_type, object_id=None,
+                at=now, last_at=now, count=1) for client_id in client_ids if client_id not in open_rows]
+    if new:
+        db.execute(insert(AccessEvent), new)
 
 
 def events_for(db: Session, client_id: int, limit: int = 500) -> list[AccessEvent]:

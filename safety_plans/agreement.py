@@ -103,14 +103,25 @@ def save(db: Session, plan: Plan, author: User, values: dict, base_version: int)
 
 def focus_for(db: Session, plan: Plan) -> tuple[str, datetime] | None:
     """What the client wants to focus on next time, and when that text was written (for the
-    therapist's workspace). None when nothing has been written."""
-    found: tuple[str, datetime] | None = None
-    for version in reversed(versions(db, plan)):  # oldest first: the time the text last changed
-        if not version.focus:
-            found = None
-        elif found is None or found[0] != version.focus:
-            found = (version.focus, version.at)
-    return found
+    session's check-in). None when nothing has been written."""
+    return focus_by_plan(db, [plan.id]).get(plan.id)
+
+
+def focus_by_plan(db: Session, plan_ids: list[int]) -> dict[int, tuple[str, datetime]]:
+    """`focus_for` for many plans in one query (the therapist's workspace)."""
+    found: dict[int, tuple[str, datetime] | None] = {}
+    if not plan_ids:
+        return {}
+    rows = db.execute(select(AgreementVersion.plan_id, AgreementVersion.focus, AgreementVersion.at)
+                      .where(AgreementVersion.plan_id.in_(plan_ids))
+                      .order_by(AgreementVersion.plan_id, AgreementVersion.version))
+    for plan_id, focus, at in rows:  # oldest first: the time the text last changed
+        current = found.get(plan_id)
+        if not focus:
+            found[plan_id] = None
+        elif current is None or current[0] != focus:
+            found[plan_id] = (focus, at)
+    return {plan_id: value for plan_id, value in found.items() if value is not None}
 
 
 def agreement_dict(version: AgreementVersion) -> dict:

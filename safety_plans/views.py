@@ -275,6 +275,10 @@ def _access_what(action: str, object_type: str, name: str, times: int) -> str:
     if kind == ("change", "grounding_exercise"):
         return ngettext("%(name)s changed your own grounding exercises once",
                         "%(name)s changed your own grounding exercises %(num)d times", times, name=name)
+    if kind == ("open", "overview"):
+        return ngettext("%(name)s saw your last check-in, feedback and focus in their client list once",
+                        "%(name)s saw your last check-in, feedback and focus in their client list %(num)d times",
+                        times, name=name)
     if kind == ("open", "session"):
         return ngettext("%(name)s opened your sessions (check-in, check-out and feedback) once",
                         "%(name)s opened your sessions (check-in, check-out and feedback) %(num)d times",

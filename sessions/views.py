@@ -14,8 +14,10 @@ from backend import db
 from backend.access import roles
 from backend.errors import ServiceError
 from backend.i18n import format_day, format_moment
+from safety_plans import agreement
 from safety_plans import plans as plan_rules
 from safety_plans.content import COMMITMENT_STATUSES, SECTIONS
+from safety_plans.hope_views import wins_for
 from safety_plans.ops import new_uuid
 from sessions import access, services
 from sessions.api import local_today
@@ -124,6 +126,7 @@ def _render(plan, found, status: int = 200, failed: dict | None = None):
         history=_history_lines(services.history_of(session, found)[:20]),
         statuses=COMMITMENT_STATUSES, op_uuid=new_uuid(), failed=failed or {},
         sections=SECTIONS, items=plan_rules.items_by_section(session, plan),
+        wins=wins_for(plan), focus=agreement.focus_for(session, plan),
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
     )
     session.commit()

@@ -20,13 +20,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend import db
+from backend import audit, db
 from backend.accounts import care
 from backend.accounts.data_rights import notices_for
 from backend.accounts.models import User
 from backend.db import utcnow
 from grounding.models import ChosenExercise, GroundingSharing
-from safety_plans import invites
+from safety_plans import agreement, invites
 from safety_plans.content import CORE_SECTIONS
 from safety_plans.models import Commitment, Plan, PlanItem
 from sessions.api import local_today
@@ -55,6 +55,8 @@ class Row:
     prompt: str | None = None
     grounding_shared: bool = False
     sessions: int = 0
+    focus: str | None = None            # "what I want to focus on next time" (our agreement)
+    focus_at: datetime | None = None
 
 
 def _mean(values: list) -> float | None:
@@ -104,6 +106,8 @@ def rows_for(session: Session, therapist: User, now: datetime, today: date) -> l
             GroundingSharing.client_id.in_(ids), GroundingSharing.share_log.is_(True))):
         rows[client_id].grounding_shared = True
     _add_sessions(session, by_plan, now)
+    for plan_id, (text, at) in agreement.focus_by_plan(session, list(by_plan)).items():
+        by_plan[plan_id].focus, by_plan[plan_id].focus_at = text, at
     return list(rows.values())
 
 
@@ -167,6 +171,8 @@ def workspace_page():
     now = utcnow()
     today = local_today(current_user)
     rows = rows_for(session, current_user, now, today)
+    # The rows show each client's check-in, feedback and focus: a read of their data, in their log.
+    audit.record_each(session, current_user, [r.client.id for r in rows if r.plan is not None], "open", "overview")
     from sessions.views import day, when
 
     context = dict(rows=rows, when=when, day=day, sections_total=len(CORE_SECTIONS), today=today, trend_svg=trend_svg,

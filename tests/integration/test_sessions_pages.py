@@ -147,6 +147,7 @@ def test_the_workspace_query_count_does_not_grow_with_clients(app, world, sign_i
             plan = plans.get_or_create_plan(db, person)
             commitments.add_commitment(db, plan, person, "Rest", due="2000-02-02")
             _session_with_feedback(db, plan, person, (8, 8, 8, 8))
+    client.get("/clients")  # as before `few`: the access log's windows are open for everyone listed
     many = _queries_for_workspace(app, client)
     assert many == few, (few, many)
     assert "1 past its date" in client.get("/clients").get_data(as_text=True)
@@ -185,3 +186,30 @@ def test_session_pages_are_only_for_the_client_and_linked_therapists(app, world,
     token = csrf_token(client, "/")
     answer = client.post(pages[1], data={"step": "checkin", "base_version": "1", "coping": "x", "csrf_token": token})
     assert answer.status_code == 404
+
+
+def test_the_check_in_starts_from_small_wins_and_the_focus_and_the_workspace_shows_the_focus(
+        app, world, sign_in, client, session_id):
+    """The seams of issue 12: small wins and "what I want to focus on" (our agreement) reach the
+    session's check-in and the therapist's workspace; the workspace's read is in the client's log."""
+    from safety_plans import agreement, wins
+
+    with app.test_request_context(), session_scope(app) as db:
+        plan, owner = db.get(Plan, world.plan_id), find_user(db, world.owner)
+        wins.add_win(db, plan, owner, "I went to the shop alone")
+        agreement.save(db, plan, owner, {"focus": "Sleeping better"}, 0)
+    sign_in(world.owner)
+    html = client.get(f"/plans/{world.plan_id}/sessions/{session_id}").get_data(as_text=True)
+    assert "I went to the shop alone" in html and "You want to focus on: “Sleeping better”" in html
+    client.get("/auth/logout")
+    sign_in(world.linked_therapist)
+    html = client.get(f"/plans/{world.plan_id}/sessions/{session_id}").get_data(as_text=True)
+    assert "Ingrid wants to focus on: “Sleeping better”" in html and "I went to the shop alone" in html
+    workspace = client.get("/clients").get_data(as_text=True)
+    assert "Wants to focus on: “Sleeping better”" in workspace
+    client.get("/auth/logout")
+    sign_in(world.owner)
+    log = client.get(f"/plans/{world.plan_id}/access-log").get_data(as_text=True)
+    # Signing in lands on /clients too: each look at the list is counted.
+    assert re.search(r"Dr Berg saw your last check-in, feedback and focus in their client list \d+ times", log), \
+        re.findall(r"Dr Berg[^<]*", log)
