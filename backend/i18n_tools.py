@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 LANGS = ("nb", "sv", "en")
 # Where translatable messages live (never the virtualenv).
-SOURCES = [str(ROOT / d) for d in ("backend", "safety_plans", "grounding", "pwa") if (ROOT / d).is_dir()]
+SOURCES = [str(ROOT / d) for d in ("backend", "safety_plans", "grounding", "pwa", "hope_media") if (ROOT / d).is_dir()]
 
 
 def po_path(lang: str) -> Path:

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from safety_plans import (  # noqa: F401 - routes
         crisis,
         demo,
+        extras,
         link_views,
         links,
         live,
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     crisis.init_app(app)
+    extras.init_app(app)
     links.init_app(app)
     share.init_app(app)
     app.cli.add_command(crisis_lines_cli)

@@ -148,6 +148,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') { markWrite(); return; }
   if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(request));
+  } else if (MEDIA_FILE.test(url.pathname)) {
+    event.respondWith(mediaFile(url.pathname));
   } else if (request.mode === 'navigate') {
     event.respondWith(navigate(event, url));
   }
@@ -196,6 +198,19 @@ async function revalidate(key, cached) {
   await keep(key, response);
   const version = response.status === 200 && response.headers.get('ETag');
   if (version && version !== etag) await tellPage(key, version.replace(/^W\//, '').replace(/"/g, ''));
+}
+
+// A client's photos and recordings (hope_media): immutable names, so cache-first from the person's
+// saved pages (dropped with them at sign-out or when someone else signs in). Not saved yet: the
+// worker fetches it itself (the server lets only the owner's worker keep it) and saves it if marked.
+const MEDIA_FILE = /^\/plans\/\d+\/media\/[0-9a-f]{64}\.[a-z0-9]+$/;
+
+async function mediaFile(key) {
+  const cached = await (await caches.open(PAGES_CACHE)).match(key);
+  if (cached) return cached;
+  const response = await fetch(key, { credentials: 'same-origin', redirect: 'manual' });
+  if (response.type === 'basic') await keep(key, response);
+  return response;
 }
 
 async function cacheFirst(request) {
