@@ -139,9 +139,15 @@ def test_bad_input_gets_a_clear_message_and_keeps_the_caption(app, client, sign_
     assert response.status_code == 400
     assert "That file is not a photo we can show." in text and 'value="My dog Rufus"' in text
     assert items(app, world.plan_id) == []
-    client.get("/?lang=nb")
-    response = add_photo(client, world.plan_id, data=b"GIF89a....", caption="Hunden min")
-    assert response.status_code == 400 and "Den fila er ikke et bilde vi kan vise." in response.get_data(as_text=True)
+
+
+def test_a_refusal_speaks_the_persons_language(app, client, sign_in, make_user):
+    sign_in(make_user("client", locale="nb"))
+    plan_id = int(client.get("/plans/mine").headers["Location"].rsplit("/", 1)[1])
+    response = add_photo(client, plan_id, data=b"GIF89a....", caption="Hunden min")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Den fila er ikke et bilde vi kan vise." in text
+    assert 'value="Hunden min"' in text
 
 
 def test_a_recording_is_checked_by_content_and_idempotent(app, api, sign_in, world):
