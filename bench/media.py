@@ -99,7 +99,8 @@ def main() -> int:
             page.goto(f"{base}/plans/{plan_id}/edit")
             audio_bytes = page.evaluate("""async (seconds) => {
               const stream = await navigator.mediaDevices.getUserMedia({audio: true});
-              const recorder = new MediaRecorder(stream, {mimeType: 'audio/webm;codecs=opus', audioBitsPerSecond: 48000});
+              const recorder = new MediaRecorder(stream,
+                {mimeType: 'audio/webm;codecs=opus', audioBitsPerSecond: 48000});
               const chunks = [];
               recorder.ondataavailable = (e) => chunks.push(e.data);
               const done = new Promise((resolve) => { recorder.onstop = resolve; });

@@ -222,3 +222,16 @@ def test_a_saved_pages_version_follows_its_media(app, client, sign_in, world):
     before = client.get(f"/plans/{world.plan_id}").headers["ETag"]
     add_photo(client, world.plan_id)
     assert client.get(f"/plans/{world.plan_id}").headers["ETag"] != before
+
+
+def test_a_therapist_may_remove_only_what_they_added(app, client, api, sign_in, world):
+    sign_in(world.owner)
+    add_photo(client, world.plan_id, shared=True)
+    [media] = items(app, world.plan_id)
+    sign_in(world.linked_therapist)
+    editor = client.get(f"/plans/{world.plan_id}/edit").get_data(as_text=True)
+    assert f"/media/{media.id}/remove" not in editor and f"/media/{media.id}/share" not in editor
+    token = csrf_token(client, f"/plans/{world.plan_id}/edit")
+    refused = client.post(f"/plans/{world.plan_id}/media/{media.id}/remove", data={"csrf_token": token})
+    assert refused.status_code == 404
+    assert not items(app, world.plan_id)[0].deleted
