@@ -24,7 +24,7 @@ bp = Blueprint("hope_media_api", __name__, url_prefix="/api/v1")
 @roles("client", "therapist")
 def add(plan_id: int):
     """`{"uuid", "kind": "audio"|"message", "data": base64, "caption", "transcript", "duration_ms",
-    "section", "shared"}` → 201 with the item (200 with the same item for a retry)."""
+    "section", "item", "shared"}` → 201 with the item (200 with the same item for a retry)."""
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "change")
     body = request.get_json(silent=True)
@@ -35,12 +35,14 @@ def add(plan_id: int):
     except (binascii.Error, ValueError, TypeError) as exc:
         raise ServiceError("bad_data", _("That file is not a recording we can play. Please record again here, "
                                          "or choose a WebM, Ogg or M4A sound file."), 422, field="file") from exc
-    section = str(body.get("section")) if body.get("section") in MEDIA_SECTIONS else "reasons"
+    section = body.get("section") if isinstance(body.get("section"), str) and body["section"] in MEDIA_SECTIONS \
+        else "reasons"
     known = services.exists(session, str(body.get("uuid") or ""))
     media = services.add_media(
         session, plan, current_user, uuid=str(body.get("uuid") or ""), kind=str(body.get("kind") or ""),
         caption=str(body.get("caption") or ""), transcript=str(body.get("transcript") or ""), data=data,
-        duration_ms=int(body.get("duration_ms") or 0), section=section, shared=body.get("shared") is True)
+        duration_ms=int(body.get("duration_ms") or 0), section=section, shared=body.get("shared") is True,
+        item_uuid=body["item"][:64] if isinstance(body.get("item"), str) and body["item"] else None)
     if current_user.id != plan.owner_id and not known:
         audit.record(session, current_user, plan.owner_id, "change", "media", media.id)
     session.commit()
@@ -53,7 +55,8 @@ _ADD = {"type": "object", "required": ["uuid", "kind"], "properties": {
     "data": {"type": "string", "description": "The recording, base64 (WebM/Opus, Ogg or MP4 audio; ≤ 3 MB)"},
     "caption": {"type": "string"}, "transcript": {"type": "string"},
     "duration_ms": {"type": "integer", "minimum": 0, "maximum": 125000},
-    "section": {"type": "string"}, "shared": {"type": "boolean"}}}
+    "section": {"type": "string"}, "shared": {"type": "boolean"},
+    "item": {"type": "string", "description": "The plan item (uuid) this hangs on, if any"}}}
 _ERROR = {"description": "Refused; nothing was stored", "content": {"application/json": {"schema": {
     "type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"},
                                      "field": {"type": "string", "nullable": True}, "status": {"type": "integer"}}}}}}

@@ -67,7 +67,7 @@ def add(plan_id: int):
         services.add_media(session, plan, current_user, uuid=form.get("uuid", ""), kind=form.get("kind", ""),
                            caption=form.get("caption", ""), transcript=form.get("transcript", ""),
                            data=upload.read() if upload else b"", duration_ms=duration, section=section,
-                           item_uuid=form.get("item") or None, shared=form.get("shared") == "y")
+                           item_uuid=form.get("item", "")[:64] or None, shared=form.get("shared") == "y")
     except ServiceError as exc:
         session.rollback()
         failed = {"kind": form.get("kind"), "field": exc.field, "message": exc.message, "values": form.to_dict()}

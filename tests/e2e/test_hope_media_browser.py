@@ -119,3 +119,34 @@ def test_photo_and_recording_offline_in_the_hope_step_and_counts_for_the_therapi
     expect(panel).not_to_contain_text("Mum says goodnight")
     shot(page, "editor-therapist-laptop")
     therapist.close()
+
+
+def test_a_photo_is_kept_on_the_device_after_sign_in_and_gone_after_sign_out(server, profile):
+    import uuid as uuid_module
+
+    from backend.accounts.services import find_user
+    from backend.db import session_scope
+    from hope_media import services
+    from safety_plans import plans
+
+    client_email, _, plan_id, _ = session_world(server.app, items=(("support", "Mum"),))
+    with server.app.test_request_context(), session_scope(server.app) as db:
+        plan = plans.plan_of(db, find_user(db, client_email))
+        media = services.add_media(db, plan, plan.owner, uuid=str(uuid_module.uuid4()), kind="photo",
+                                   data=photo(), caption="The lake")
+        url = services.file_url(media)
+    context = profile(**PHONE)
+    page = context.new_page()
+    sign_in(page, server.url, client_email)
+    wait_controlled(page)
+    deadline = time.monotonic() + 20  # warmed after sign-in, without opening a page that shows it
+    while url not in saved_paths(page) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert url in saved_paths(page)
+    assert page.evaluate("navigator.storage.persisted !== undefined")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{server.url}/auth/login")
+    assert url not in page.evaluate(
+        "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))")
+    assert page.request.get(server.url + url, max_redirects=0).status in (302, 401)  # signed out: not for anyone
