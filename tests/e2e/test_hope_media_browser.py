@@ -135,7 +135,7 @@ def test_a_photo_is_kept_on_the_device_after_sign_in_and_gone_after_sign_out(ser
         media = services.add_media(db, plan, plan.owner, uuid=str(uuid_module.uuid4()), kind="photo",
                                    data=photo(), caption="The lake")
         url = services.file_url(media)
-    context = profile(**PHONE)
+    context = profile(**LAPTOP)
     page = context.new_page()
     sign_in(page, server.url, client_email)
     wait_controlled(page)
