@@ -30,6 +30,7 @@ def panel_context(plan, section: str, failed: dict | None = None) -> dict:
         "next_url": url_for("safety_plans.edit", plan_id=plan.id) + "#" + section,
         "photo_mb": files.PHOTO_MAX_BYTES // (1024 * 1024), "audio_mb": files.AUDIO_MAX_BYTES // (1024 * 1024),
         "audio_seconds": files.AUDIO_MAX_SECONDS, "file_url": services.file_url,
+        "offline_mb": services.OFFLINE_BUDGET_BYTES // (1024 * 1024),
         "can_change": lambda media: access.can_change(current_user, plan, media),
     }
 
