@@ -150,3 +150,32 @@ def test_a_photo_is_kept_on_the_device_after_sign_in_and_gone_after_sign_out(ser
     assert url not in page.evaluate(
         "caches.open('trygg-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))")
     assert page.request.get(server.url + url, max_redirects=0).status in (302, 401)  # signed out: not for anyone
+
+
+def test_a_removed_photo_leaves_the_device_at_the_next_warming(server, profile):
+    client_email, _, plan_id, _ = session_world(server.app, items=(("support", "Mum"),))
+    context = profile(**LAPTOP)
+    page = context.new_page()
+    sign_in(page, server.url, client_email)
+    wait_controlled(page)
+    page.goto(f"{server.url}/plans/{plan_id}/edit#reasons")
+    panel = page.locator("#media-reasons")
+    panel.get_by_label("Or choose a picture you have").set_input_files(
+        files=[{"name": "lake.png", "mimeType": "image/png", "buffer": photo(fmt="PNG")}])
+    panel.get_by_role("button", name="Save photo").click()
+    image = page.locator("#media-reasons img[alt='A photo']")
+    expect(image).to_be_visible()
+    url = page.evaluate("new URL(document.querySelector('#media-reasons img').src).pathname")
+    deadline = time.monotonic() + 20
+    while url not in saved_paths(page) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert url in saved_paths(page)
+
+    page.locator("#media-reasons").get_by_role("button", name="Remove").click()
+    expect(page.locator("#media-reasons img")).to_have_count(0)
+    page.evaluate("sessionStorage.removeItem('trygg-warmed')")  # the next page load warms at once
+    page.goto(f"{server.url}/plans/{plan_id}")
+    deadline = time.monotonic() + 20
+    while url in saved_paths(page) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert url not in saved_paths(page)

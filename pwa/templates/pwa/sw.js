@@ -71,6 +71,17 @@ async function warmAll(urls, home, signal) {
     } catch (e) { /* offline or aborted: the next visit will try again */ }
   }
   if (home && !signal.aborted) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
+  if (!signal.aborted) await forgetMediaBut(new Set(urls));
+}
+
+// Photos and recordings the person removed (or that no longer fit the budget) leave the device
+// at the next warming: the warm list names every file they should have.
+async function forgetMediaBut(wanted) {
+  const cache = await caches.open(PAGES_CACHE);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (MEDIA_FILE.test(path) && !wanted.has(path)) await cache.delete(request);
+  }
 }
 
 // --- whose pages these are ---------------------------------------------------------------------
