@@ -63,6 +63,7 @@ function warm(urls, home) {
 }
 
 async function warmAll(urls, home, signal) {
+  const mediaBefore = await savedMedia();  // only these may be pruned: one saved meanwhile is new
   for (const url of [...urls, OFFLINE_URL]) {
     if (signal.aborted) return;
     try {
@@ -71,17 +72,17 @@ async function warmAll(urls, home, signal) {
     } catch (e) { /* offline or aborted: the next visit will try again */ }
   }
   if (home && !signal.aborted) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
-  if (!signal.aborted) await forgetMediaBut(new Set(urls));
+  if (!signal.aborted) {
+    const cache = await caches.open(PAGES_CACHE);
+    await Promise.all(mediaBefore.filter((path) => !urls.includes(path)).map((path) => cache.delete(path)));
+  }
 }
 
 // Photos and recordings the person removed (or that no longer fit the budget) leave the device
-// at the next warming: the warm list names every file they should have.
-async function forgetMediaBut(wanted) {
-  const cache = await caches.open(PAGES_CACHE);
-  for (const request of await cache.keys()) {
-    const path = new URL(request.url).pathname;
-    if (MEDIA_FILE.test(path) && !wanted.has(path)) await cache.delete(request);
-  }
+// at the next warming, whose list names every file they should have.
+async function savedMedia() {
+  const keys = await (await caches.open(PAGES_CACHE)).keys();
+  return keys.map((request) => new URL(request.url).pathname).filter((path) => MEDIA_FILE.test(path));
 }
 
 // --- whose pages these are ---------------------------------------------------------------------
