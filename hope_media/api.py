@@ -35,8 +35,8 @@ def add(plan_id: int):
     except (binascii.Error, ValueError, TypeError) as exc:
         raise ServiceError("bad_data", _("That file is not a recording we can play. Please record again here, "
                                          "or choose a WebM, Ogg or M4A sound file."), 422, field="file") from exc
-    section = body.get("section") if isinstance(body.get("section"), str) and body["section"] in MEDIA_SECTIONS \
-        else "reasons"
+    asked = body.get("section")
+    section: str = asked if isinstance(asked, str) and asked in MEDIA_SECTIONS else "reasons"
     known = services.exists(session, str(body.get("uuid") or ""))
     media = services.add_media(
         session, plan, current_user, uuid=str(body.get("uuid") or ""), kind=str(body.get("kind") or ""),
