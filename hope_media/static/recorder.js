@@ -100,6 +100,18 @@ function enhance(form) {
       shared: Boolean(share && share.checked),
     };
     const result = await outbox.send({ url: words.api, method: 'POST', body, kind: 'media', label: words.label, csrf: csrf() });
+    if (result.type === 'waiting') {
+      waiting.add(body.uuid);  // sent later (online again): told below
+      say(words.wWaiting);
+    } else {
+      settle(result);
+    }
+  });
+
+  // What became of a recording: saved (drawn in the list, the form emptied for the next one) or
+  // refused (the reason beside the field; the recording and the words stay in the form).
+  const waiting = new Set();
+  async function settle(result) {
     if (result.type === 'sent') {
       if (result.answer && result.answer.url) list.append(drawn(result.answer));
       form.querySelector('[name=caption]').value = '';
@@ -113,9 +125,13 @@ function enhance(form) {
       const target = form.querySelector(`[name=${answer.field === 'file' || !answer.field ? 'file' : answer.field}]`) || fileInput;
       showFieldError(target, answer.message || words.wNothing);
       await outbox.dismiss(result.entry.id);  // the form still holds the recording and the words
-    } else {
-      say(words.wWaiting);
     }
+  }
+  outbox.subscribe((event) => {
+    const id = event && event.entry && event.entry.body && event.entry.body.uuid;
+    if (!id || !waiting.has(id) || (event.type !== 'sent' && event.type !== 'refused')) return;
+    waiting.delete(id);
+    settle(event);
   });
 
   // A saved recording as the server would draw it (caption, player, transcript).

@@ -179,3 +179,47 @@ def test_a_removed_photo_leaves_the_device_at_the_next_warming(server, profile):
     while url in saved_paths(page) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert url not in saved_paths(page)
+
+
+def test_a_recording_made_offline_waits_on_the_device_and_arrives_once(
+        server, playwright_instance, tmp_path):
+    from sqlalchemy import func, select
+
+    from backend.db import session_scope
+    from hope_media.models import PlanMedia
+
+    client_email, _, plan_id, _ = session_world(server.app, items=(("support", "Mum"),))
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=chromium_path(), headless=True,
+        args=CHROMIUM_ARGS + FAKE_MEDIA, locale="en-GB", permissions=["microphone"], **LAPTOP)
+    try:
+        page = context.new_page()
+        sign_in(page, server.url, client_email)
+        wait_controlled(page)
+        page.goto(f"{server.url}/plans/{plan_id}/edit#reasons")
+        panel = page.locator("#media-reasons")
+        context.set_offline(True)
+        panel.get_by_role("button", name="Start recording").click()
+        expect(panel.locator("[data-timer]")).to_contain_text("0:01 / 2:00")
+        panel.get_by_role("button", name="Stop").click()
+        panel.get_by_label("What is said (transcript, optional)").fill("Made on the bus, no network.")
+        panel.get_by_role("button", name="Save recording").click()
+        expect(panel.locator("[data-recorder-status]")).to_have_text("Waiting to send")
+
+        def stored():
+            with session_scope(server.app) as db:
+                return db.scalar(select(func.count()).select_from(PlanMedia).where(PlanMedia.plan_id == plan_id))
+
+        assert stored() == 0
+        context.set_offline(False)
+        deadline = time.monotonic() + 20
+        while stored() == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        expect(panel.locator("[data-recorder-status]")).to_have_text("Saved.")
+        expect(panel.locator("[data-media-list] audio")).to_have_count(1)
+        expect(panel.get_by_label("What is said (transcript, optional)")).to_have_value("")
+        assert stored() == 1
+        with session_scope(server.app) as db:
+            assert db.scalar(select(PlanMedia.transcript)) == "Made on the bus, no network."
+    finally:
+        context.close()
