@@ -2,12 +2,13 @@
 items themselves on the crisis view and in the walk-through's hope step."""
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import g, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from backend import db
 from hope_media import access, files, services
+from hope_media.models import KINDS
 
 # The sections where people add photos, recordings and messages. "My hope" sections join here.
 MEDIA_SECTIONS = {"reasons"}
@@ -43,10 +44,14 @@ def render_extra(plan, key: str, place: str) -> Markup:
         if key not in MEDIA_SECTIONS:
             return Markup("")
         return Markup(render_template("hope_media/_panel.html", **panel_context(plan, key)))
-    session = db.session()
-    items = services.visible(session, current_user, plan, key)
+    # A page asks for every section: read the plan's items once per request.
+    cache = g.setdefault("hope_media_items", {})
+    if plan.id not in cache:
+        cache[plan.id] = services.live_media(db.session(), plan)
+    here = [m for m in cache[plan.id] if m.section == key]
+    items = [m for m in here if access.can_see(current_user, plan, m)]
     private = "" if plan.owner_id == current_user.id else services.counts_sentence(
-        services.private_counts(session, current_user, plan, key))
+        {kind: sum(1 for m in here if m.kind == kind and m not in items) for kind in KINDS})
     if not items and not private:
         return Markup("")
     return Markup(render_template("hope_media/_show.html", plan=plan, items=items, place=place, private=private,

@@ -131,7 +131,8 @@ def remove_all_files_of(db: Session, user) -> None:
 
 # -- reading ----------------------------------------------------------------------------------------
 
-def _live(db: Session, plan, section: str | None = None) -> list[PlanMedia]:
+def live_media(db: Session, plan, section: str | None = None) -> list[PlanMedia]:
+    """Every item not removed, oldest first (before anyone's access is applied)."""
     query = select(PlanMedia).where(PlanMedia.plan_id == plan.id, PlanMedia.deleted.is_(False))
     if section:
         query = query.where(PlanMedia.section == section)
@@ -140,13 +141,13 @@ def _live(db: Session, plan, section: str | None = None) -> list[PlanMedia]:
 
 def visible(db: Session, user, plan, section: str | None = None) -> list[PlanMedia]:
     """What this person may see, oldest first."""
-    return [m for m in _live(db, plan, section) if can_see(user, plan, m)]
+    return [m for m in live_media(db, plan, section) if can_see(user, plan, m)]
 
 
 def private_counts(db: Session, user, plan, section: str | None = None) -> dict[str, int]:
     """For a therapist: how many of the client's items they may not see, by kind."""
     counts = dict.fromkeys(KINDS, 0)
-    for m in _live(db, plan, section):
+    for m in live_media(db, plan, section):
         if not can_see(user, plan, m):
             counts[m.kind] += 1
     return counts
