@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     """Feature packages: the only imports of them anywhere in backend."""
     import grounding
+    import hope_media
     import pwa
     import safety_plans
     import sessions
@@ -77,3 +78,4 @@ def _register_features(app: Flask) -> None:
     safety_plans.init_app(app)
     grounding.init_app(app)
     sessions.init_app(app)
+    hope_media.init_app(app)

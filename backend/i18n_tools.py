@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 LANGS = ("nb", "sv", "en")
 # Where translatable messages live (never the virtualenv).
-SOURCES = [str(ROOT / d) for d in ("backend", "safety_plans", "grounding", "pwa", "sessions") if (ROOT / d).is_dir()]
+PACKAGES = ("backend", "safety_plans", "grounding", "pwa", "sessions", "hope_media")
+SOURCES = [str(ROOT / d) for d in PACKAGES if (ROOT / d).is_dir()]
 # Babel knows _, gettext, ngettext, pgettext and npgettext; these are our lazy forms (backend.i18n).
 KEYWORDS = ["-k", "_l", "-k", "_lp:1c,2", "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2",
             "-k", "plural_forms:1,2"]

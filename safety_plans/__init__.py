@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from safety_plans import (  # noqa: F401 - routes
         crisis,
         demo,
+        extras,
         link_views,
         links,
         live,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(hope_bp)
     crisis.init_app(app)
+    extras.init_app(app)
     links.init_app(app)
     share.init_app(app)
     app.cli.add_command(crisis_lines_cli)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import User
 from backend.errors import ServiceError
 from safety_plans.models import AgreementVersion, Plan
-from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_change
+from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_change, too_long_message
 
 FIELDS = ("towards", "how", "expect", "focus")
 MAX_TEXT = 2000
@@ -62,7 +62,7 @@ def _clean(values: dict) -> dict[str, str]:
             raise ServiceError("bad_type", _("“%(name)s” must be text.", name=name), 400, field=name)
         value = value.strip()
         if len(value) > MAX_TEXT:
-            raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_TEXT), 422,
+            raise ServiceError("too_long", too_long_message(MAX_TEXT), 422,
                                field=name)
         clean[name] = value
     return clean

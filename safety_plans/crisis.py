@@ -85,9 +85,11 @@ STEP_TEXT = {
 }
 
 
-def walkthrough_steps(items: dict, lines: list, has_exercises: bool = False) -> list[Step]:
+def walkthrough_steps(items: dict, lines: list, has_exercises: bool = False, extra: set | frozenset = frozenset()
+                      ) -> list[Step]:
     """The screens after the first, in the plan's order, leaving out the empty ones. Chosen
-    grounding exercises belong to "what I can do myself", so they keep that step."""
+    grounding exercises belong to "what I can do myself", so they keep that step; photos,
+    recordings and messages (`extra`: sections with them) keep theirs."""
     steps = []
     for key in ("inner_coping", "distraction", "support", "professionals"):
         if items.get(key) or (key == "inner_coping" and has_exercises):
@@ -98,7 +100,7 @@ def walkthrough_steps(items: dict, lines: list, has_exercises: bool = False) -> 
         steps.append(Step("helplines", _l("Helplines"), _l("Someone is there to listen. You can stay anonymous."),
                           helplines))
     for key in ("safe_environment", "reasons"):
-        if items.get(key):
+        if items.get(key) or key in extra:
             title, lead = STEP_TEXT[key]
             steps.append(Step(key, title, lead, items[key]))
     return steps
@@ -110,14 +112,16 @@ def _render_walkthrough(plan, is_owner: bool):
     lines = crisis_lines.lines_for(plan.country, locale)
     people = [i for key in ("support", "professionals") for i in items[key] if i.phone][:4]
     from grounding.services import exercises_for_client
+    from safety_plans.extras import sections_with_extras
 
     exercises = exercises_for_client(db.session(), plan.owner_id, locale)[:3]
     from safety_plans import hope
     from safety_plans.hope_views import wins_for
 
+    extra = sections_with_extras(db.session(), current_user, plan)
     context = dict(
         hope=hope.crisis_parts(items), hope_authors=hope.authors(db.session(), items), wins=wins_for(plan, 3),
-        plan=plan, is_owner=is_owner, people=people, steps=walkthrough_steps(items, lines, bool(exercises)),
+        plan=plan, is_owner=is_owner, people=people, steps=walkthrough_steps(items, lines, bool(exercises), extra),
         emergency=crisis_lines.emergency_line(plan.country, locale), exercises=exercises,
         plan_url=url_for("safety_plans.view", plan_id=plan.id),
     )

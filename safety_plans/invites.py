@@ -18,6 +18,7 @@ from backend.broker import get_broker
 from backend.db import utcnow
 from backend.errors import ServiceError
 from safety_plans.models import Invite
+from safety_plans.ops import too_long_message
 from safety_plans.plans import get_or_create_plan, plan_of
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -42,7 +43,7 @@ def create_invite(db: Session, therapist: User, now: datetime | None = None, lab
     now = now or utcnow()
     label = (label or "").strip()
     if len(label) > MAX_LABEL:
-        raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_LABEL), 422,
+        raise ServiceError("too_long", too_long_message(MAX_LABEL), 422,
                            field="label")
     while True:
         code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))

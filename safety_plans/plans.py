@@ -82,7 +82,9 @@ def plans_of_clients(db: Session, therapist: User) -> list[tuple[User, Plan | No
 
 def version_parts(db: Session, plan: Plan) -> tuple:
     """What a page of the plan shows changes with: its revision and the client's chosen grounding
-    exercises (they live in grounding and do not bump the revision). A page's stated version."""
+    exercises (they live in grounding and do not bump the revision), and what other packages hang
+    on its sections (`safety_plans.extras`). A page's stated version."""
     from grounding.services import stamp
+    from safety_plans.extras import stamps
 
-    return plan.id, plan.revision, stamp(db, plan.owner_id)
+    return plan.id, plan.revision, stamp(db, plan.owner_id), *stamps(db, plan)

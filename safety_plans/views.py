@@ -286,6 +286,13 @@ def _access_what(action: str, object_type: str, name: str, times: int) -> str:
     if kind == ("change", "session"):
         return ngettext("%(name)s wrote in your sessions once", "%(name)s wrote in your sessions %(num)d times",
                         times, name=name)
+    if kind == ("open", "media"):
+        return ngettext("%(name)s looked at a photo or recording you shared once",
+                        "%(name)s looked at photos or recordings you shared %(num)d times", times, name=name)
+    if kind == ("change", "media"):
+        return ngettext("%(name)s added or removed a message or recording on your plan once",
+                        "%(name)s added or removed messages or recordings on your plan %(num)d times", times,
+                        name=name)
     if action == "print":
         return ngettext("%(name)s printed your plan once", "%(name)s printed your plan %(num)d times", times, name=name)
     if action == "export":

@@ -18,7 +18,7 @@ from backend.db import utcnow
 from backend.errors import ServiceError
 from safety_plans.commitments import EARLIEST, _replayed
 from safety_plans.models import Commitment, Plan, Win
-from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_change
+from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_change, too_long_message
 
 MAX_WIN_TEXT = 300
 
@@ -48,7 +48,7 @@ def add_win(db: Session, plan: Plan, author: User, text, happened_on: date | Non
     if not isinstance(text, str) or not text.strip():
         raise ServiceError("empty_text", _("Please write something first."), 422, field="text")
     if len(text.strip()) > MAX_WIN_TEXT:
-        raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_WIN_TEXT), 422,
+        raise ServiceError("too_long", too_long_message(MAX_WIN_TEXT), 422,
                            field="text")
     today = utcnow().date()
     when = happened_on or today

@@ -19,7 +19,7 @@ from backend.errors import ServiceError
 from safety_plans import commitments as commitment_rules
 from safety_plans import plans as plan_rules
 from safety_plans.models import Commitment, Plan
-from safety_plans.ops import ID_PATTERN, lock_plan, new_uuid
+from safety_plans.ops import ID_PATTERN, lock_plan, new_uuid, too_long_message
 from sessions.models import SCALES, SessionChange, TherapySession
 
 CHECK_IN = ("mood", "coping", "unsafe", "unsafe_note")
@@ -105,7 +105,7 @@ def _check_value(name: str, value):
     if not isinstance(value, str):
         raise ServiceError("bad_type", _("“%(name)s” must be text.", name=name), 400, field=name)
     if len(value.strip()) > MAX_TEXT:
-        raise ServiceError("too_long", _("Please keep this to %(limit)d characters.", limit=MAX_TEXT), 422, field=name)
+        raise ServiceError("too_long", too_long_message(MAX_TEXT), 422, field=name)
     return value.strip()
 
 

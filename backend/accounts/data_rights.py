@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -62,6 +63,9 @@ def close_client_account(db: Session, user: User) -> None:
     telling their linked therapists; keep only that an account was closed, and when."""
     if user.role != "client":
         raise ValueError("only clients close their own accounts here")
+    # Packages with data outside the database (files) arrange for it to go with the commit.
+    for before_closed in current_app.extensions.get("trygg.before_account_closed", []):
+        before_closed(db, user)
     now = utcnow()
     for link in db.scalars(select(CareLink).where(CareLink.client_id == user.id, CareLink.ended_at.is_(None))):
         db.add(ClosedClientNotice(therapist_id=link.therapist_id, client_name=user.display_name[:80], closed_at=now))

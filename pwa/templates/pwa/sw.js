@@ -63,6 +63,7 @@ function warm(urls, home) {
 }
 
 async function warmAll(urls, home, signal) {
+  const mediaBefore = await savedMedia();  // only these may be pruned: one saved meanwhile is new
   for (const url of [...urls, OFFLINE_URL]) {
     if (signal.aborted) return;
     try {
@@ -71,6 +72,17 @@ async function warmAll(urls, home, signal) {
     } catch (e) { /* offline or aborted: the next visit will try again */ }
   }
   if (home && !signal.aborted) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
+  if (!signal.aborted) {
+    const cache = await caches.open(PAGES_CACHE);
+    await Promise.all(mediaBefore.filter((path) => !urls.includes(path)).map((path) => cache.delete(path)));
+  }
+}
+
+// Photos and recordings the person removed (or that no longer fit the budget) leave the device
+// at the next warming, whose list names every file they should have.
+async function savedMedia() {
+  const keys = await (await caches.open(PAGES_CACHE)).keys();
+  return keys.map((request) => new URL(request.url).pathname).filter((path) => MEDIA_FILE.test(path));
 }
 
 // --- whose pages these are ---------------------------------------------------------------------
@@ -148,6 +160,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') { markWrite(); return; }
   if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(request));
+  } else if (MEDIA_FILE.test(url.pathname)) {
+    event.respondWith(mediaFile(url.pathname));
   } else if (request.mode === 'navigate') {
     event.respondWith(navigate(event, url));
   }
@@ -196,6 +210,19 @@ async function revalidate(key, cached) {
   await keep(key, response);
   const version = response.status === 200 && response.headers.get('ETag');
   if (version && version !== etag) await tellPage(key, version.replace(/^W\//, '').replace(/"/g, ''));
+}
+
+// A client's photos and recordings (hope_media): immutable names, so cache-first from the person's
+// saved pages (dropped with them at sign-out or when someone else signs in). Not saved yet: the
+// worker fetches it itself (the server lets only the owner's worker keep it) and saves it if marked.
+const MEDIA_FILE = /^\/plans\/\d+\/media\/[0-9a-f]{64}\.[a-z0-9]+$/;
+
+async function mediaFile(key) {
+  const cached = await (await caches.open(PAGES_CACHE)).match(key);
+  if (cached) return cached;
+  const response = await fetch(key, { credentials: 'same-origin', redirect: 'manual' });
+  if (response.type === 'basic') await keep(key, response);
+  return response;
 }
 
 async function cacheFirst(request) {

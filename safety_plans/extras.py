@@ -1,0 +1,56 @@
+"""Things other packages hang on the plan's sections (photos, recordings, messages), drawn by the
+plan's pages without safety_plans importing those packages.
+
+A package registers a `SectionExtra`: what it draws in a section on a given page ("view", "edit",
+"now"), which sections hold something for this person (the walk-through keeps their step even
+with no text items), and a stamp that changes with its content (part of a saved page's version,
+so a device's offline copy follows it). Templates call `section_extra(plan, key, place)`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class SectionExtra:
+    """One package's additions to the plan's sections."""
+
+    render: Callable[..., Markup]  # (plan, section key, place) -> HTML
+    sections: Callable[..., set]  # (db, viewer, plan) -> section keys
+    stamp: Callable[..., str]  # (db, plan) -> changes when what it draws changes
+
+
+def register_section_extra(app: Flask, extra: SectionExtra) -> None:
+    """Add a package's additions."""
+    app.extensions.setdefault("trygg.section_extras", []).append(extra)
+
+
+def _extras() -> list[SectionExtra]:
+    return current_app.extensions.get("trygg.section_extras", [])
+
+
+def render(plan, key: str, place: str) -> Markup:
+    """Everything registered for this section on this page."""
+    return Markup("").join(extra.render(plan, key, place) for extra in _extras())
+
+
+def sections_with_extras(db, viewer, plan) -> set[str]:
+    """Sections that hold something for this viewer besides their text items."""
+    found: set[str] = set()
+    for extra in _extras():
+        found |= extra.sections(db, viewer, plan)
+    return found
+
+
+def stamps(db, plan) -> tuple:
+    """Part of the version of every page that draws the plan."""
+    return tuple(extra.stamp(db, plan) for extra in _extras())
+
+
+def init_app(app: Flask) -> None:
+    """Let the plan's templates draw what others registered."""
+    app.jinja_env.globals["section_extra"] = render
