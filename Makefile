@@ -5,8 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
-THREADS ?= 32
-export PORT
+export PORT HOST WORKERS
 
 .PHONY: run test setup translations migrate browser fonts bench i18n clean
 
@@ -34,8 +33,7 @@ run: migrate fonts
 	@echo
 	$(BIN)/flask --app backend send-due-reminders --loop 60 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
-		--worker-class gthread --access-logfile - 'backend:create_app()'
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py 'backend:create_app()'
 
 # Debian's Chromium drives the browser tests; install it when missing and we are allowed to.
 browser:
