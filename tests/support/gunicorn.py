@@ -84,7 +84,7 @@ def start(seeded: Seeded, env: dict | None = None, port: int | None = None) -> t
 def stop(process: subprocess.Popen) -> None:
     """Stop a server started here (its own process group: the arbiter and its workers)."""
     if process.poll() is None:
-        os.killpg(process.pid, 15)
+        os.killpg(process.pid, 3)  # SIGQUIT: gunicorn's quick shutdown
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
