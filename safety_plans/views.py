@@ -13,7 +13,7 @@ from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.offline import versioned_page
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines, feed, ops
+from safety_plans import crisis_cache, crisis_lines, feed, ops
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
@@ -77,10 +77,17 @@ def my_plan_edit():
 @roles(*PLAN_ROLES)
 def view(plan_id: int):
     """The crisis view: help now at the top, then the plan in the order it is used."""
-    plan = load_plan(db.session(), current_user, plan_id, "open")
+    plan = load_plan(db.session(), current_user, plan_id, "open")  # a therapist's read is logged here
     db.session().commit()
-    return versioned_page(lambda: render_template("safety_plans/view.html", **_plan_context(plan)),
-                          *_plan_parts(plan))
+    parts = _plan_parts(plan)
+    return versioned_page(lambda: _render_view(plan, parts), *parts)
+
+
+def _render_view(plan, parts: tuple) -> str:
+    """The crisis view with its body from the per-version cache (safety_plans/crisis_cache.py)."""
+    key = crisis_cache.body_key(db.session(), plan, current_user, _locale(), parts)
+    return crisis_cache.render_page("safety_plans/view.html", key, lambda: _plan_context(plan),
+                                    {"plan": plan, "owner": plan.owner, "is_owner": plan.owner_id == current_user.id})
 
 
 def _plan_parts(plan) -> tuple:
