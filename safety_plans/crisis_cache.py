@@ -65,14 +65,14 @@ def body_key(db: Session, plan, viewer, locale: str, version: tuple) -> tuple:
                                                        CareLink.ended_at.is_(None)).order_by(CareLink.id)))
     is_owner = plan.owner_id == viewer.id
     greeting = viewer.name if is_owner else None
-    return (deploy_version(current_app._get_current_object()), version, links, locale, plan.country,
+    return (deploy_version(current_app), version, links, locale, plan.country,
             "owner" if is_owner else "therapist", greeting)
 
 
 def render_page(template_name: str, key: tuple, context: Callable[[], dict], page: dict) -> str:
     """The page: its `content` block from the cache (rendered with `context()` on a miss), the
     rest rendered now with `page` (what the page outside the body needs)."""
-    app = current_app._get_current_object()
+    app = current_app
     cache: BodyCache = app.extensions.get("trygg.crisis_bodies") or app.extensions.setdefault(
         "trygg.crisis_bodies", BodyCache(int(app.config.get("CRISIS_BODY_CACHE", 512))))
     template = app.jinja_env.get_template(template_name)
@@ -94,5 +94,5 @@ def render_page(template_name: str, key: tuple, context: Callable[[], dict], pag
     else:
         cached = body
         rendered.blocks["content"] = [lambda _context: iter([cached])]
-    html = app.jinja_env.concat(template.root_render_func(rendered))  # type: ignore[attr-defined]
+    html = app.jinja_env.concat(template.root_render_func(rendered))
     return html.replace(_TOKEN, generate_csrf())
