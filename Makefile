@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
-WORKERS ?= 2
+# Empty: deploy/gunicorn.conf.py decides (2 with PostgreSQL, 1 with SQLite).
+WORKERS ?=
 export PORT HOST WORKERS
 
 .PHONY: run test setup translations migrate browser fonts bench i18n clean

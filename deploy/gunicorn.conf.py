@@ -10,7 +10,12 @@ import os
 import resource
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-workers = int(os.environ.get("WORKERS", "2"))
+# PostgreSQL: a process per core. SQLite: one process, unless WORKERS says otherwise. In one gevent
+# process a write transaction runs to its commit without yielding, so writers never wait for
+# SQLite's lock; two processes would wait in SQLite's busy handler, which sleeps in C and so
+# freezes every request of the waiting process (the write tail measured in issue 15).
+_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+workers = int(os.environ.get("WORKERS") or (2 if _postgres else 1))
 worker_class = "gevent"
 # Connections one worker process holds at once (open editors, slow clients, ordinary requests). The
 # live channel's own cap (LIVE_MAX_STREAMS, 5,000) answers 503 before this is reached.

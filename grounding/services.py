@@ -373,15 +373,19 @@ def therapist_may_see_log(db: Session, therapist_id: int, client_id: int) -> boo
 
 def stamp(db: Session, client_id: int) -> str:
     """Changes whenever anything a client's grounding pages or plan show changes: sessions,
-    personal exercises, recommendations and choices (counts and newest ids of each)."""
-    parts = []
+    personal exercises, recommendations and choices (counts and newest ids of each). One
+    statement: every page the service worker revalidates asks for it."""
+    columns = []
     for model, owner in ((GroundingSession, GroundingSession.user_id), (CustomExercise, CustomExercise.client_id),
                          (Recommendation, Recommendation.client_id), (ChosenExercise, ChosenExercise.client_id)):
-        count, newest = db.execute(select(func.count(model.id), func.max(model.id)).where(owner == client_id)).one()
-        parts.append(f"{count}:{newest}")
-    on_plan = db.scalar(select(func.count(CustomExercise.id)).where(
-        CustomExercise.client_id == client_id, CustomExercise.on_plan.is_(True)))
-    return "/".join([*parts, str(on_plan), str(shares_log(db, client_id))])
+        columns += [select(func.count(model.id)).where(owner == client_id).scalar_subquery(),
+                    select(func.max(model.id)).where(owner == client_id).scalar_subquery()]
+    columns.append(select(func.count(CustomExercise.id)).where(
+        CustomExercise.client_id == client_id, CustomExercise.on_plan.is_(True)).scalar_subquery())
+    columns.append(select(GroundingSharing.share_log).where(GroundingSharing.client_id == client_id).scalar_subquery())
+    row = db.execute(select(*columns)).one()
+    parts = [f"{row[i]}:{row[i + 1]}" for i in range(0, 8, 2)]
+    return "/".join([*parts, str(row[8]), str(bool(row[9]))])
 
 
 def personal_data(db: Session, user) -> dict:
