@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://trygg@127.0.0.1:55433/postgres")
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://trygg@127.0.0.1:55432/postgres")
 
 
 def free_port() -> int:
@@ -236,7 +236,7 @@ async def _worker(host: str, port: int, make_request, until: float, result: Resu
             if close:
                 writer.close()
                 writer = None
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             result.errors += 1
             if writer is not None:
                 writer.close()
