@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from backend.accounts.care import CareLink
 from backend.accounts.models import User
 from backend.broker import get_broker
 from backend.db import session_scope, utcnow
@@ -62,6 +63,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(name, type(default)(os.environ.get(name, default)))
     app.extensions["trygg.live_slots"] = StreamSlots(app.config["LIVE_MAX_STREAMS"])
     app.extensions["trygg.live_presence"] = PresenceMemo()
+    app.extensions["trygg.live_heart"] = Heart(app)
 
 
 def slots(app: Flask) -> StreamSlots:
@@ -156,6 +158,75 @@ def watch_reader(connection: socket.socket | None, gone: Callable[[], None], clo
     threading.Thread(target=watch, name="trygg-live-watch", daemon=True).start()
 
 
+class Heart:
+    """One presence heartbeat for all of this process's open streams: every
+    `LIVE_HEARTBEAT_SECONDS`, one transaction marks them all present and checks, for all at once,
+    that each reader may still see the plan. A stream whose reader may not is told (as when a link
+    ends) and checks for itself before it lets go. Thousands of streams cost one write a beat,
+    not one each. The beat runs while there are streams (a greenlet under the gevent worker)."""
+
+    CHUNK = 500
+
+    def __init__(self, app: Flask):
+        self._app = app
+        self._lock = threading.Lock()
+        self._streams: dict[str, tuple[int, int, Callable[[dict], None]]] = {}
+        self._running = False
+
+    def add(self, stream_id: str, plan_id: int, user_id: int, tell: Callable[[dict], None]) -> None:
+        """Keep this stream's presence fresh from now on."""
+        with self._lock:
+            self._streams[stream_id] = (plan_id, user_id, tell)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._beat, name="trygg-live-heart", daemon=True).start()
+
+    def remove(self, stream_id: str) -> None:
+        """The stream closed."""
+        with self._lock:
+            self._streams.pop(stream_id, None)
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(self._app.config["LIVE_HEARTBEAT_SECONDS"])
+            with self._lock:
+                streams = dict(self._streams)
+                if not streams:
+                    self._running = False
+                    return
+            try:
+                lost = self.beat(streams)
+            except Exception:  # noqa: BLE001 - keep beating whatever happened
+                self._app.logger.exception("live presence heartbeat failed; trying again")
+                continue
+            for stream_id in lost:
+                plan_id, user_id, tell = streams[stream_id]
+                tell({"plan": plan_id, "access_ended": user_id})
+
+    def beat(self, streams: dict[str, tuple[int, int, Callable[[dict], None]]]) -> list[str]:
+        """Mark every stream present; the ids of those whose reader may no longer see the plan."""
+        ids = list(streams)
+        with self._app.app_context(), session_scope(self._app) as db:
+            now = utcnow()
+            for start in range(0, len(ids), self.CHUNK):
+                db.execute(update(PlanPresence).where(PlanPresence.stream.in_(ids[start:start + self.CHUNK]))
+                           .values(last_seen=now).execution_options(synchronize_session=False))
+            plan_ids = sorted({plan_id for plan_id, _, _ in streams.values()})
+            owners: dict[int, int] = {}
+            for start in range(0, len(plan_ids), self.CHUNK):
+                owners.update((row[0], row[1]) for row in db.execute(
+                    select(Plan.id, Plan.owner_id).where(Plan.id.in_(plan_ids[start:start + self.CHUNK]))))
+            readers = sorted({user_id for plan_id, user_id, _ in streams.values() if owners.get(plan_id) != user_id})
+            linked: set[tuple[int, int]] = set()
+            for start in range(0, len(readers), self.CHUNK):
+                linked.update((row[0], row[1]) for row in db.execute(
+                    select(CareLink.therapist_id, CareLink.client_id).where(
+                        CareLink.therapist_id.in_(readers[start:start + self.CHUNK]), CareLink.ended_at.is_(None))))
+        return [stream_id for stream_id, (plan_id, user_id, _) in streams.items()
+                if owners.get(plan_id) is None
+                or (owners[plan_id] != user_id and (user_id, owners[plan_id]) not in linked)]
+
+
 def cooperative() -> bool:
     """True under gevent's patched standard library (the event-driven worker): a watcher is free."""
     import sys
@@ -178,11 +249,13 @@ def open_stream(app: Flask, plan: Plan, user: User,
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
     closed = threading.Event()
     memo: PresenceMemo = app.extensions["trygg.live_presence"]
+    heart: Heart = app.extensions["trygg.live_heart"]
 
     def close() -> None:
         if closed.is_set():
             return
         closed.set()
+        heart.remove(stream_id)
         subscription.close()
         slots(app).give_back()
         try:
@@ -200,22 +273,22 @@ def open_stream(app: Flask, plan: Plan, user: User,
             if not _touch(app, plan_id, user_id, stream_id):
                 yield gone
                 return
+            heart.add(stream_id, plan_id, user_id, subscription.deliver)
             yield f"retry: {config['LIVE_RETRY_SECONDS'] * 1000}\n\n"
             yield sse("hello", {"plan": plan_id, "revision": revision, "here": _here(app, plan_id)}, revision)
             deadline = time.monotonic() + config["LIVE_STREAM_SECONDS"]
-            touched = time.monotonic()
             sent = revision
             while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
                 # The broker brings changes from every process (and presence news).
                 message = subscription.get(timeout=min(heartbeat, left))
                 if message is not None and message.get("reader_left"):
                     return
-                ended = message is not None and message.get("access_ended") == user_id
-                if ended or message is None or time.monotonic() - touched >= heartbeat:
+                # Presence is kept fresh by the process's Heart; a reader whose access may have
+                # ended (a link ended, or the Heart found it gone) is checked here, once.
+                if message is not None and message.get("access_ended") == user_id:
                     if not _touch(app, plan_id, user_id, stream_id):
                         yield gone
                         return
-                    touched = time.monotonic()
                 if message is None:
                     yield ": heartbeat\n\n"
                 elif message.get("presence"):

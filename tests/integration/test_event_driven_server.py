@@ -114,3 +114,30 @@ def test_half_sent_requests_do_not_starve_health_checks_or_pages(server):
     finally:
         for s in stalled:
             s.close()
+
+
+def test_one_heartbeat_keeps_every_stream_present_and_finds_ended_access(app, world):
+    """The Heart marks all of a process's streams present in one transaction and names the ones
+    whose reader lost access (a link ended without anyone being told)."""
+    from datetime import timedelta
+
+    from backend.accounts import care
+    from backend.accounts.services import find_user
+    from backend.db import session_scope, utcnow
+    from safety_plans.live import Heart
+
+    old = utcnow() - timedelta(seconds=30)
+    with app.test_request_context(), session_scope(app) as db:
+        owner, berg = find_user(db, world.owner), find_user(db, world.linked_therapist)
+        for stream, user in (("s-owner", owner), ("s-berg", berg)):
+            db.add(PlanPresence(stream=stream, plan_id=world.plan_id, user_id=user.id, last_seen=old))
+        ids = {"owner": owner.id, "berg": berg.id}
+    told: list[dict] = []
+    streams = {"s-owner": (world.plan_id, ids["owner"], told.append),
+               "s-berg": (world.plan_id, ids["berg"], told.append)}
+    heart = Heart(app)
+    assert heart.beat(streams) == []
+    with session_scope(app) as db:
+        assert all(row.last_seen > old for row in db.scalars(select(PlanPresence)))
+        care.end_link(db, ids["berg"], ids["owner"])
+    assert heart.beat(streams) == ["s-berg"]
