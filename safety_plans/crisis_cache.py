@@ -17,16 +17,20 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import current_app
+from flask import current_app, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.care import CareLink
+from backend.db import utcnow
 from backend.offline import deploy_version
 
-# Stands for the CSRF token in a cached body; random per process, so no plan text can forge it.
+# Stand for the CSRF token and the time of rendering in a cached body or page; random per
+# process, so no plan text can forge them.
 _TOKEN = f"trygg-csrf-{secrets.token_hex(16)}"
+_NOW = f"trygg-now-{secrets.token_hex(16)}"
 
 
 class BodyCache:
@@ -69,9 +73,42 @@ def body_key(db: Session, plan, viewer, locale: str, version: tuple) -> tuple:
             "owner" if is_owner else "therapist", greeting)
 
 
-def render_page(template_name: str, key: tuple, context: Callable[[], dict], page: dict) -> str:
-    """The page: its `content` block from the cache (rendered with `context()` on a miss), the
-    rest rendered now with `page` (what the page outside the body needs)."""
+def page_key(key: tuple, locale: str) -> tuple | None:
+    """What the whole page (the body and the shell around it) depends on beyond the body: the
+    person (the shell names them and their menu), the address (the language form returns there),
+    the country of the help strip. (The quick-exit note, which a cookie hides, is never drawn on
+    the crisis view.) None when the page must be rendered afresh (a message such as "Saved." waits
+    to be shown)."""
+    if session.get("_flashes"):
+        return None
+    from backend.i18n import request_country
+    from backend.offline import user_key
+
+    return (key, user_key(current_user), current_user.name, current_user.role, request.full_path,
+            request_country(locale))
+
+
+def _cache(name: str, size: int) -> BodyCache:
+    app = current_app
+    return app.extensions.get(name) or app.extensions.setdefault(name, BodyCache(size))
+
+
+def render_page(template_name: str, key: tuple, context: Callable[[], dict], page: dict,
+                locale: str | None = None) -> str:
+    """The page: whole from the per-person page cache when it was rendered for this key before,
+    else its `content` block from the body cache (rendered with `context()` on a miss) and the rest
+    rendered now with `page` (what the page outside the body needs)."""
+    whole = page_key(key, locale) if locale is not None else None
+    pages = _cache("trygg.crisis_pages", int(current_app.config.get("CRISIS_PAGE_CACHE", 256)))
+    cached_page = pages.get(whole) if whole is not None else None
+    if cached_page is None:
+        cached_page = _render(template_name, key, context, page)
+        if whole is not None:
+            pages.put(whole, cached_page)
+    return cached_page.replace(_TOKEN, generate_csrf()).replace(_NOW, utcnow().isoformat(timespec="seconds"))
+
+
+def _render(template_name: str, key: tuple, context: Callable[[], dict], page: dict) -> str:
     app = current_app
     cache: BodyCache = app.extensions.get("trygg.crisis_bodies") or app.extensions.setdefault(
         "trygg.crisis_bodies", BodyCache(int(app.config.get("CRISIS_BODY_CACHE", 512))))
@@ -79,7 +116,7 @@ def render_page(template_name: str, key: tuple, context: Callable[[], dict], pag
     body = cache.get(key)
     # The template's own imports (macros) run in its root, so the page is always rendered whole,
     # the content block being either captured on its first render or served from the cache.
-    variables = {**(context() if body is None else page), "csrf_token": lambda: _TOKEN}
+    variables = {**(context() if body is None else page), "csrf_token": lambda: _TOKEN, "rendered_at": lambda: _NOW}
     app.update_template_context(variables)
     rendered = template.new_context(variables)
     if body is None:
@@ -94,5 +131,4 @@ def render_page(template_name: str, key: tuple, context: Callable[[], dict], pag
     else:
         cached = body
         rendered.blocks["content"] = [lambda _context: iter([cached])]
-    html = app.jinja_env.concat(template.root_render_func(rendered))
-    return html.replace(_TOKEN, generate_csrf())
+    return app.jinja_env.concat(template.root_render_func(rendered))

@@ -87,7 +87,8 @@ def _render_view(plan, parts: tuple) -> str:
     """The crisis view with its body from the per-version cache (safety_plans/crisis_cache.py)."""
     key = crisis_cache.body_key(db.session(), plan, current_user, _locale(), parts)
     return crisis_cache.render_page("safety_plans/view.html", key, lambda: _plan_context(plan),
-                                    {"plan": plan, "owner": plan.owner, "is_owner": plan.owner_id == current_user.id})
+                                    {"plan": plan, "owner": plan.owner, "is_owner": plan.owner_id == current_user.id},
+                                    locale=_locale())
 
 
 def _plan_parts(plan) -> tuple:
