@@ -71,12 +71,12 @@ def endpoints(url: str, sessions: list, plans: list) -> list[tuple[str, list]]:
     ]
 
 
-def run(kind: str, worker: str, seconds: float) -> list[dict]:
-    """One server on one database: every endpoint in turn."""
+def run(kind: str, worker: str, seconds: float, root: Path | None = None) -> list[dict]:
+    """One server on one database: every endpoint in turn (`root`: another checkout's code)."""
     database = fresh_database(kind)
     try:
         plans = seed(database, CLIENTS)
-        server = start_server(database, worker)
+        server = start_server(database, worker, root=root or serving.ROOT)
         try:
             sessions = [sign_in(server.url, email) for email, _, _ in plans]
             rows = []
@@ -97,10 +97,10 @@ def run(kind: str, worker: str, seconds: float) -> list[dict]:
         database.drop()
 
 
-def show(kind: str, worker: str, rows: list[dict]) -> None:
+def show(kind: str, worker: str, rows: list[dict], label: str = "") -> None:
     """The table for one run, ratios to /healthz of the same run."""
     base = rows[0]["rps"] or 1
-    label = "gevent (make run)" if worker == "gevent" else "gthread 2x32 (before)"
+    label = label or ("gevent (make run)" if worker == "gevent" else "gthread 2x32")
     print(f"\n{kind}, {label}, {CONNECTIONS} connections, {CLIENTS} signed-in clients")
     print(f"{'endpoint':28} {'req/s':>8} {'× healthz':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'CPU ms/req':>10} {'errors':>6}")
@@ -115,7 +115,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"],
                         default="both" if os.environ.get("BENCH_POSTGRES") else "sqlite")
-    parser.add_argument("--before", action="store_true", help="also run main's former gthread server")
+    parser.add_argument("--before", action="store_true", help="also run the former gthread server (2x32)")
+    parser.add_argument("--main", type=Path, help="with --before: the checkout (with its .venv) whose code the "
+                        "former server runs, e.g. ../main; default: this checkout's code")
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
@@ -124,7 +126,9 @@ def main() -> int:
     started = time.monotonic()
     for kind in kinds:
         for worker in workers:
-            show(kind, worker, run(kind, worker, args.seconds))
+            root = args.main if worker == "gthread" and args.main else None
+            label = f"gthread 2x32, code of {root} (before)" if root else ""
+            show(kind, worker, run(kind, worker, args.seconds, root), label)
     print(f"\n({time.monotonic() - started:.0f} s; load average {os.getloadavg()[0]:.2f} at the end)")
     return 0
 

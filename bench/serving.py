@@ -148,20 +148,21 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_server(database: Database, worker: str, env: dict | None = None) -> Server:
+def start_server(database: Database, worker: str, env: dict | None = None, root: Path = ROOT) -> Server:
     """`make run`'s server (worker="gevent": deploy/gunicorn.conf.py) or main's former one
-    (worker="gthread": 2 workers x 32 threads), access log off, on a free port."""
+    (worker="gthread": 2 workers x 32 threads), access log off, on a free port. `root`: the
+    checkout (with its .venv) whose code serves, e.g. main's for a before/after."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, "DATABASE_URL": database.url, "TRYGG_INSTANCE_PATH": str(database.folder / "instance"),
                    "TRYGG_BASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1", "ACCESS_LOG": "", **(env or {})}
-    gunicorn = str(ROOT / ".venv/bin/gunicorn")
+    gunicorn = str(root / ".venv/bin/gunicorn")
     if worker == "gevent":
         command = [gunicorn, "--config", str(ROOT / "deploy/gunicorn.conf.py"), "backend:create_app()"]
     else:
         command = [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "32",
                    "--worker-class", "gthread", "--no-control-socket", "backend:create_app()"]
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=root, env={**environment, "PYTHONPATH": str(root)}, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(300):
         try:
