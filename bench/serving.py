@@ -162,8 +162,8 @@ def start_server(database: Database, worker: str, env: dict | None = None, root:
     else:
         command = [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "32",
                    "--worker-class", "gthread", "--no-control-socket", "backend:create_app()"]
-    process = subprocess.Popen(command, cwd=root, env={**environment, "PYTHONPATH": str(root)}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(command, cwd=root, env={**environment, "PYTHONPATH": str(root)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(300):
         try:
             urllib.request.urlopen(url + "/healthz", timeout=1)
