@@ -117,7 +117,8 @@ def main() -> int:
                         default="both" if os.environ.get("BENCH_POSTGRES") else "sqlite")
     parser.add_argument("--before", action="store_true", help="also run the former gthread server (2x32)")
     parser.add_argument("--main", type=Path, help="with --before: the checkout (with its .venv) whose code the "
-                        "former server runs, e.g. ../main; default: this checkout's code")
+                        "former server runs, e.g. ../main (it must have the same migrations: the database is "
+                        "made with this checkout's); default: this checkout's code")
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
