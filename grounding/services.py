@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Integer, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -374,7 +374,7 @@ def therapist_may_see_log(db: Session, therapist_id: int, client_id: int) -> boo
 def _stamp_statement():
     """The stamp's one statement, built once (constructing ten subqueries per request cost more
     than running them); the client is a bound parameter."""
-    client = bindparam("client_id")
+    client = bindparam("client_id", type_=Integer)
     columns = []
     for model, owner in ((GroundingSession, GroundingSession.user_id), (CustomExercise, CustomExercise.client_id),
                          (Recommendation, Recommendation.client_id), (ChosenExercise, ChosenExercise.client_id)):
