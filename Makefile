@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
-WORKERS ?= 2
-THREADS ?= 32
-export PORT
+# Empty: deploy/gunicorn.conf.py decides (2 with PostgreSQL, 1 with SQLite).
+WORKERS ?=
+export PORT HOST WORKERS
 
 .PHONY: run test lint setup translations migrate browser fonts bench i18n clean
 
@@ -34,8 +34,7 @@ run: migrate fonts
 	@echo
 	$(BIN)/flask --app backend send-due-reminders --loop 60 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
-		--worker-class gthread --access-logfile - 'backend:create_app()'
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py 'backend:create_app()'
 
 # Debian's Chromium drives the browser tests; install it when missing and we are allowed to.
 browser:

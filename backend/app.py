@@ -63,7 +63,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     push.init_app(app)
     _register_features(app)
     db.never_reuse_ids(db.Base.metadata)
+    _behind_proxies(app)
     return app
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Behind nginx (deploy/), the client's address and scheme come from the proxy's headers, so
+    rate limits and the security log see people, not the proxy. Only as many hops as
+    `TRYGG_PROXIES` says are trusted (0, the default: no proxy, headers ignored)."""
+    hops = int(app.config.get("TRYGG_PROXIES") or os.environ.get("TRYGG_PROXIES", "0") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_features(app: Flask) -> None:

@@ -92,7 +92,13 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it costs a round trip at every checkout (several per request). A connection
+    # that died (a database restart) fails one request and SQLAlchemy then drops the whole pool.
+    # LIFO keeps the few busiest connections warm (their prepared statements with them); under
+    # the gevent worker a process may run many requests at once, hence the larger pool.
+    return create_engine(url, pool_pre_ping=False, pool_size=int(os.environ.get("TRYGG_DB_POOL", "20")),
+                         max_overflow=int(os.environ.get("TRYGG_DB_OVERFLOW", "20")), pool_use_lifo=True,
+                         pool_recycle=3600, pool_timeout=10)
 
 
 def init_app(app: Flask) -> None:

@@ -21,16 +21,19 @@ def free_port() -> int:
 
 
 def make_default(name: str) -> str:
-    """The Makefile's default for WORKERS or THREADS (what `make run` uses), unless set here."""
+    """The Makefile's default for WORKERS (what `make run` uses), unless set here; "" lets
+    deploy/gunicorn.conf.py decide (THREADS is gone with the gthread worker)."""
     match = re.search(rf"^{name}\s*\?=\s*(\d+)", (ROOT / "Makefile").read_text(), re.M)
-    return os.environ.get(name) or (match.group(1) if match else "2")
+    return os.environ.get(name) or (match.group(1) if match else "")
 
 
 def start_gunicorn(port: int, env: dict, workers: str, threads: str, extra: list[str] = ()) -> subprocess.Popen:
-    """gunicorn gthread as `make run` starts it, on a loopback port; returns once it answers."""
+    """gunicorn as `make run` starts it (deploy/gunicorn.conf.py, the gevent worker), on a loopback
+    port; returns once it answers. `threads` is ignored (kept for the callers' signature)."""
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", workers,
-         "--threads", threads, "--worker-class", "gthread", *extra, "backend:create_app()"],
+        [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "deploy/gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", *(["--workers", workers] if workers else []), *extra,
+         "backend:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(100):
         try:

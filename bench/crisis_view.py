@@ -188,8 +188,8 @@ def main() -> int:
         total = CLIENTS * REQUESTS_PER_CLIENT
         print(
             f"load: {CLIENTS} concurrent clients, {total} requests, {len(errors)} errors, "
-            f"{total / elapsed:.0f} requests/s "
-            f"(gunicorn {workers} workers x {thread_count} threads, SQLite, {os.cpu_count()} CPUs)"
+            f"{total / elapsed:.0f} requests/s (make run's gunicorn, gevent, WORKERS={workers or 'auto'}, SQLite, "
+            f"{os.cpu_count()} CPUs)"
         )
         if server_ms:
             print(

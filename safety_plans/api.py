@@ -148,7 +148,9 @@ def events(plan_id: int):
         response.status_code = 503
         response.headers["Retry-After"] = str(app.config["LIVE_RETRY_SECONDS"] * 6)
         return response
-    stream, close = live.open_stream(app, found, current_user)
+    # Under the event-driven worker the reader's socket is watched, so a reader who goes frees its slot at once.
+    connection = request.environ.get("gunicorn.socket") if live.cooperative() else None
+    stream, close = live.open_stream(app, found, current_user, connection)
     session.commit()
     response = Response(stream, mimetype="text/event-stream")
     response.call_on_close(close)

@@ -1,23 +1,29 @@
 """The live channel of the co-editor: one server-sent-event stream per open editor.
 
-A stream holds one server thread while open, idle-waiting on its broker mailbox, so streams are
-capped per process (`LIVE_MAX_STREAMS`, beyond it 503 + Retry-After and the editor polls) and each
+Served by an event-driven worker (gevent, `deploy/gunicorn.conf.py`), an open stream is a greenlet
+idle on its broker mailbox, not a thread, so one process holds thousands. They are still capped per
+process (`LIVE_MAX_STREAMS`, 5,000; beyond it 503 + Retry-After and the editor polls), and each
 ends after `LIVE_STREAM_SECONDS` (the browser's EventSource reconnects and catches up from its last
-revision). Events carry ids and numbers, plus the names of the people who have the plan open.
+revision). Under gunicorn a small watcher notices the moment a reader's connection closes, so its
+slot and its presence are given back at once rather than at the next heartbeat. Events carry ids and
+numbers, plus the names of the people who have the plan open.
 """
 from __future__ import annotations
 
 import json
 import os
+import select as io_select
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from backend.accounts.care import CareLink
 from backend.accounts.models import User
 from backend.broker import get_broker
 from backend.db import session_scope, utcnow
@@ -25,7 +31,7 @@ from safety_plans.access import can_view
 from safety_plans.models import Plan, PlanPresence
 from safety_plans.ops import new_uuid
 
-DEFAULTS = {"LIVE_MAX_STREAMS": 24, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
+DEFAULTS = {"LIVE_MAX_STREAMS": 5000, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
             "LIVE_RETRY_SECONDS": 5}
 
 
@@ -56,6 +62,8 @@ def init_app(app: Flask) -> None:
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, type(default)(os.environ.get(name, default)))
     app.extensions["trygg.live_slots"] = StreamSlots(app.config["LIVE_MAX_STREAMS"])
+    app.extensions["trygg.live_presence"] = PresenceMemo()
+    app.extensions["trygg.live_heart"] = Heart(app)
 
 
 def slots(app: Flask) -> StreamSlots:
@@ -97,21 +105,157 @@ def _here(app: Flask, plan_id: int) -> list[dict]:
         return people_here(db, plan) if plan is not None else []
 
 
-def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Callable[[], None]]:
+class PresenceMemo:
+    """Who is here, read once per presence announcement and shared by every stream of this process
+    that received it: a plan open in many places would otherwise ask the database once per stream
+    for each arrival (n² reads). An announcement is delivered after its commit, so the first reader
+    already sees it; the few newest announcements are remembered."""
+
+    KEEP = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[int, str], list[dict]] = {}
+
+    def here(self, app: Flask, plan_id: int, announcement: str | None) -> list[dict]:
+        """The people with the plan open as of this announcement."""
+        if announcement is None:
+            return _here(app, plan_id)
+        key = (plan_id, announcement)
+        with self._lock:
+            known = self._seen.get(key)
+        if known is not None:
+            return known
+        people = _here(app, plan_id)
+        with self._lock:
+            self._seen[key] = people
+            while len(self._seen) > self.KEEP:
+                del self._seen[next(iter(self._seen))]
+        return people
+
+
+def watch_reader(connection: socket.socket | None, gone: Callable[[], None], closed: threading.Event,
+                 every: float = 5.0) -> None:
+    """Call `gone` as soon as the reader closes its connection (an EventSource sends nothing after its
+    request, so a readable socket that peeks empty has been closed). Runs beside the stream; under
+    the event-driven worker it is a greenlet, elsewhere it is not started (a thread per stream)."""
+    if connection is None:
+        return
+
+    def watch() -> None:
+        try:
+            while not closed.is_set():
+                readable, _, _ = io_select.select([connection], [], [], every)
+                if readable:
+                    if not connection.recv(1, socket.MSG_PEEK):
+                        gone()
+                    return  # closed, or the client is sending its next request: done watching
+        except (OSError, ValueError):
+            gone()
+        except BaseException:  # noqa: BLE001 - gevent may kill the watcher with its connection
+            return
+
+    threading.Thread(target=watch, name="trygg-live-watch", daemon=True).start()
+
+
+class Heart:
+    """One presence heartbeat for all of this process's open streams: every
+    `LIVE_HEARTBEAT_SECONDS`, one transaction marks them all present and checks, for all at once,
+    that each reader may still see the plan. A stream whose reader may not is told (as when a link
+    ends) and checks for itself before it lets go. Thousands of streams cost one write a beat,
+    not one each. The beat runs while there are streams (a greenlet under the gevent worker)."""
+
+    CHUNK = 500
+
+    def __init__(self, app: Flask):
+        self._app = app
+        self._lock = threading.Lock()
+        self._streams: dict[str, tuple[int, int, Callable[[dict], None]]] = {}
+        self._running = False
+
+    def add(self, stream_id: str, plan_id: int, user_id: int, tell: Callable[[dict], None]) -> None:
+        """Keep this stream's presence fresh from now on."""
+        with self._lock:
+            self._streams[stream_id] = (plan_id, user_id, tell)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._beat, name="trygg-live-heart", daemon=True).start()
+
+    def remove(self, stream_id: str) -> None:
+        """The stream closed."""
+        with self._lock:
+            self._streams.pop(stream_id, None)
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(self._app.config["LIVE_HEARTBEAT_SECONDS"])
+            with self._lock:
+                streams = dict(self._streams)
+                if not streams:
+                    self._running = False
+                    return
+            try:
+                lost = self.beat(streams)
+            except Exception:  # noqa: BLE001 - keep beating whatever happened
+                self._app.logger.exception("live presence heartbeat failed; trying again")
+                continue
+            for stream_id in lost:
+                plan_id, user_id, tell = streams[stream_id]
+                tell({"plan": plan_id, "access_ended": user_id})
+
+    def beat(self, streams: dict[str, tuple[int, int, Callable[[dict], None]]]) -> list[str]:
+        """Mark every stream present; the ids of those whose reader may no longer see the plan."""
+        ids = list(streams)
+        with self._app.app_context(), session_scope(self._app) as db:
+            now = utcnow()
+            for start in range(0, len(ids), self.CHUNK):
+                db.execute(update(PlanPresence).where(PlanPresence.stream.in_(ids[start:start + self.CHUNK]))
+                           .values(last_seen=now).execution_options(synchronize_session=False))
+            plan_ids = sorted({plan_id for plan_id, _, _ in streams.values()})
+            owners: dict[int, int] = {}
+            for start in range(0, len(plan_ids), self.CHUNK):
+                owners.update((row[0], row[1]) for row in db.execute(
+                    select(Plan.id, Plan.owner_id).where(Plan.id.in_(plan_ids[start:start + self.CHUNK]))))
+            readers = sorted({user_id for plan_id, user_id, _ in streams.values() if owners.get(plan_id) != user_id})
+            linked: set[tuple[int, int]] = set()
+            for start in range(0, len(readers), self.CHUNK):
+                linked.update((row[0], row[1]) for row in db.execute(
+                    select(CareLink.therapist_id, CareLink.client_id).where(
+                        CareLink.therapist_id.in_(readers[start:start + self.CHUNK]), CareLink.ended_at.is_(None))))
+        return [stream_id for stream_id, (plan_id, user_id, _) in streams.items()
+                if owners.get(plan_id) is None
+                or (owners[plan_id] != user_id and (user_id, owners[plan_id]) not in linked)]
+
+
+def cooperative() -> bool:
+    """True under gevent's patched standard library (the event-driven worker): a watcher is free."""
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    return bool(monkey and monkey.is_module_patched("socket"))
+
+
+def open_stream(app: Flask, plan: Plan, user: User,
+                connection: socket.socket | None = None) -> tuple[Iterator[str], Callable[[], None]]:
     """Subscribe now, then yield events until the time is up, the reader goes away, or their
     access ends. Returns (events, close): the caller has taken a slot, and `close` (safe to call
-    twice; hook it to the response) unsubscribes, gives the slot back and clears the presence."""
+    twice; hook it to the response) unsubscribes, gives the slot back and clears the presence.
+    `connection` (the reader's socket, when the server tells it) is watched so that a reader who
+    goes frees everything at once."""
     plan_id, user_id, revision = plan.id, user.id, plan.revision
     stream_id = new_uuid()
     subscription = get_broker(app).subscribe(f"plan:{plan_id}")
     config = app.config
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
     closed = threading.Event()
+    memo: PresenceMemo = app.extensions["trygg.live_presence"]
+    heart: Heart = app.extensions["trygg.live_heart"]
 
     def close() -> None:
         if closed.is_set():
             return
         closed.set()
+        heart.remove(stream_id)
         subscription.close()
         slots(app).give_back()
         try:
@@ -119,30 +263,36 @@ def open_stream(app: Flask, plan: Plan, user: User) -> tuple[Iterator[str], Call
         except Exception:  # noqa: BLE001 - a closing stream must never raise into the server
             app.logger.exception("could not clear the presence of a closed editor")
 
+    def reader_left() -> None:
+        subscription.deliver({"reader_left": True})
+
     def events() -> Iterator[str]:
         gone = sse("gone", {"plan": plan_id})  # this reader's access ended: let go of the plan
+        watch_reader(connection, reader_left, closed)
         try:
             if not _touch(app, plan_id, user_id, stream_id):
                 yield gone
                 return
+            heart.add(stream_id, plan_id, user_id, subscription.deliver)
             yield f"retry: {config['LIVE_RETRY_SECONDS'] * 1000}\n\n"
             yield sse("hello", {"plan": plan_id, "revision": revision, "here": _here(app, plan_id)}, revision)
             deadline = time.monotonic() + config["LIVE_STREAM_SECONDS"]
-            touched = time.monotonic()
             sent = revision
             while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
                 # The broker brings changes from every process (and presence news).
                 message = subscription.get(timeout=min(heartbeat, left))
-                ended = message is not None and message.get("access_ended") == user_id
-                if ended or message is None or time.monotonic() - touched >= heartbeat:
+                if message is not None and message.get("reader_left"):
+                    return
+                # Presence is kept fresh by the process's Heart; a reader whose access may have
+                # ended (a link ended, or the Heart found it gone) is checked here, once.
+                if message is not None and message.get("access_ended") == user_id:
                     if not _touch(app, plan_id, user_id, stream_id):
                         yield gone
                         return
-                    touched = time.monotonic()
                 if message is None:
                     yield ": heartbeat\n\n"
                 elif message.get("presence"):
-                    yield sse("presence", {"plan": plan_id, "here": _here(app, plan_id)})
+                    yield sse("presence", {"plan": plan_id, "here": memo.here(app, plan_id, message.get("id"))})
                 elif "revision" in message and message["revision"] > sent:
                     sent = message["revision"]
                     yield sse("change", {"plan": plan_id, "revision": message["revision"]}, message["revision"])
@@ -175,7 +325,7 @@ def leave_presence(db: Session, stream: str) -> None:
 
 def announce_presence(db: Session, plan_id: int) -> None:
     """Tell open editors that who is here changed (they ask for the names themselves)."""
-    get_broker().publish(db, f"plan:{plan_id}", {"plan": plan_id, "presence": True})
+    get_broker().publish(db, f"plan:{plan_id}", {"plan": plan_id, "presence": True, "id": new_uuid()})
 
 
 def present(db: Session, plan: Plan, now: datetime | None = None) -> list[User]:

@@ -2,7 +2,7 @@
 therapist's clients with their plans."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -84,7 +84,10 @@ def version_parts(db: Session, plan: Plan) -> tuple:
     """What a page of the plan shows changes with: its revision and the client's chosen grounding
     exercises (they live in grounding and do not bump the revision), and what other packages hang
     on its sections (`safety_plans.extras`). A page's stated version."""
+    from backend.i18n import viewer_zone
     from grounding.services import stamp
     from safety_plans.extras import stamps
 
-    return plan.id, plan.revision, stamp(db, plan.owner_id), *stamps(db, plan)
+    # Pages say "today" and "tomorrow" (small wins, commitments): a new day is a new version.
+    today = datetime.now(UTC).astimezone(viewer_zone()).date().isoformat()
+    return plan.id, plan.revision, stamp(db, plan.owner_id), *stamps(db, plan), today

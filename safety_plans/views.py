@@ -14,7 +14,7 @@ from backend.errors import ServiceError
 from backend.i18n import format_clock, format_day, format_moment, viewer_zone
 from backend.offline import versioned_page
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines, feed, hope, ops
+from safety_plans import crisis_cache, crisis_lines, feed, hope, ops
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
@@ -82,15 +82,21 @@ def _to_my_plan(endpoint: str):
 @roles(*PLAN_ROLES)
 def view(plan_id: int):
     """The crisis view: help now at the top, then the plan in the order it is used."""
-    plan = load_plan(db.session(), current_user, plan_id, "open")
+    plan = load_plan(db.session(), current_user, plan_id, "open")  # a therapist's read is logged here
     db.session().commit()
+    parts = _plan_parts(plan)
+    return versioned_page(lambda: _render_view(plan, parts), *parts)
 
-    def render():
-        from safety_plans.hope_views import wins_for
 
-        return render_template("safety_plans/view.html", wins=wins_for(plan), **_plan_context(plan))
+def _render_view(plan, parts: tuple) -> str:
+    """The crisis view with its body from the per-version cache (safety_plans/crisis_cache.py)."""
+    from safety_plans.hope_views import wins_for
 
-    return versioned_page(render, *_plan_parts(plan))
+    key = crisis_cache.body_key(db.session(), plan, current_user, _locale(), parts)
+    return crisis_cache.render_page("safety_plans/view.html", key,
+                                    lambda: {**_plan_context(plan), "wins": wins_for(plan)},
+                                    {"plan": plan, "owner": plan.owner, "is_owner": plan.owner_id == current_user.id},
+                                    locale=_locale())
 
 
 def _plan_parts(plan) -> tuple:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from backend.accounts.models import AuthSession, LoginAttempt, User
 from backend.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -187,7 +187,8 @@ def session_expired(auth: AuthSession, config: dict, now: datetime) -> bool:
 
 def load_session_user(db: Session, token: str, config: dict) -> User | None:
     """The user behind a session token, or None if it was ended or has expired."""
-    auth = db.scalar(select(AuthSession).where(AuthSession.token == token))
+    # One statement for the session and its person: every signed-in request starts here.
+    auth = db.scalar(select(AuthSession).options(joinedload(AuthSession.user)).where(AuthSession.token == token))
     if auth is None or not auth.user.active:
         return None
     now = utcnow()
