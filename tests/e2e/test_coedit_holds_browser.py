@@ -160,7 +160,7 @@ def test_an_add_the_server_refuses_later_is_rolled_back_into_the_form(live_serve
 
 def test_a_change_queued_during_an_outage_arrives_by_itself(server, new_page):
     client_email, _, plan_id, _ = session_world(server.app)
-    new_page.expect_console("ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET")
+    new_page.expect_console("ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_SOCKET_NOT_CONNECTED")
     page = open_editor(new_page(**PHONE), server.url, client_email, plan_id)
     server.stop()  # the server is gone; the phone still thinks it is online
     support = page.locator("#support")
