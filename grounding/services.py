@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import Integer, bindparam, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -373,33 +373,6 @@ def set_sharing(db: Session, client_id: int, share: bool) -> None:
 def therapist_may_see_log(db: Session, therapist_id: int, client_id: int) -> bool:
     """The sharing rule: a therapist sees a client's log only while linked and while allowed."""
     return is_linked(db, therapist_id, client_id) and shares_log(db, client_id)
-
-
-def _stamp_statement():
-    """The stamp's one statement, built once (constructing ten subqueries per request cost more
-    than running them); the client is a bound parameter."""
-    client = bindparam("client_id", type_=Integer)
-    columns = []
-    for model, owner in ((GroundingSession, GroundingSession.user_id), (CustomExercise, CustomExercise.client_id),
-                         (Recommendation, Recommendation.client_id), (ChosenExercise, ChosenExercise.client_id)):
-        columns += [select(func.count(model.id)).where(owner == client).scalar_subquery(),
-                    select(func.max(model.id)).where(owner == client).scalar_subquery()]
-    columns.append(select(func.count(CustomExercise.id)).where(
-        CustomExercise.client_id == client, CustomExercise.on_plan.is_(True)).scalar_subquery())
-    columns.append(select(GroundingSharing.share_log).where(GroundingSharing.client_id == client).scalar_subquery())
-    return select(*columns)
-
-
-_STAMP = _stamp_statement()
-
-
-def stamp(db: Session, client_id: int) -> str:
-    """Changes whenever anything a client's grounding pages or plan show changes: sessions,
-    personal exercises, recommendations and choices (counts and newest ids of each). One
-    statement: every page the service worker revalidates asks for it."""
-    row = db.execute(_STAMP, {"client_id": client_id}).one()
-    parts = [f"{row[i]}:{row[i + 1]}" for i in range(0, 8, 2)]
-    return "/".join([*parts, str(row[8]), str(bool(row[9]))])
 
 
 def personal_data(db: Session, user) -> dict:

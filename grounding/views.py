@@ -18,6 +18,7 @@ from grounding import access, services
 from grounding.catalog import catalog
 from grounding.chart import Point, render_chart
 from grounding.forms import CustomExerciseForm
+from grounding.stamp import stamp
 
 bp = Blueprint("grounding", __name__, url_prefix="/grounding", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -115,8 +116,8 @@ def index():
 
 
 def _my_stamp() -> str:
-    """What the signed-in person's grounding pages show changes with (see services.stamp)."""
-    return services.stamp(db.session(), current_user.id)
+    """What the signed-in person's grounding pages show changes with (grounding/stamp.py)."""
+    return stamp(db.session(), current_user.id)
 
 
 def _chart_context(client_id: int) -> dict:

@@ -85,7 +85,7 @@ def version_parts(db: Session, plan: Plan) -> tuple:
     exercises (they live in grounding and do not bump the revision), and what other packages hang
     on its sections (`safety_plans.extras`). A page's stated version."""
     from backend.i18n import viewer_zone
-    from grounding.services import stamp
+    from grounding.stamp import stamp
     from safety_plans.extras import stamps
 
     # Pages say "today" and "tomorrow" (small wins, commitments): a new day is a new version.
