@@ -213,3 +213,20 @@ def test_the_check_in_starts_from_small_wins_and_the_focus_and_the_workspace_sho
     # Signing in lands on /clients too: each look at the list is counted.
     assert re.search(r"Dr Berg saw your last check-in, feedback and focus in their client list \d+ times", log), \
         re.findall(r"Dr Berg[^<]*", log)
+
+
+def test_the_check_out_brings_my_hope_back(app, world, sign_in, client, session_id):
+    """Issue 12: My hope is revisited at check-out (the lines written together in the plan)."""
+    from safety_plans import ops
+    from support.plans import add_op
+
+    page = f"/plans/{world.plan_id}/sessions/{session_id}"
+    sign_in(world.owner)
+    html = client.get(page).get_data(as_text=True)
+    assert "My hope, once more before you go" in html and "Nothing written in My hope yet" in html
+    with app.test_request_context(), session_scope(app) as db:
+        ops.apply_ops(db, db.get(Plan, world.plan_id), find_user(db, world.owner),
+                      [add_op("hope_for", "To work again by spring")])
+    html = client.get(page).get_data(as_text=True)
+    checkout = html[html.index('id="checkout"'):]
+    assert "To work again by spring" in checkout and "Nothing written in My hope yet" not in checkout
