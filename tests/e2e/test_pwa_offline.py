@@ -177,6 +177,9 @@ def test_sign_out_wipes_saved_pages_so_the_next_person_cannot_open_them(server, 
     assert page.evaluate("self.TryggOutbox ? self.TryggOutbox.all() : []") == []
 
     sign_in(page, server.url, second)
+    # As on a phone that has been in use a moment: the worker is active before the network goes
+    # (going offline in the instant after sign-in let the navigation reach the network unhandled).
+    wait_controlled(page)
     context.set_offline(True)
     page.goto(server.url + f"/plans/{plan_id}")
     expect(page.get_by_role("link", name="Call Mum")).to_have_count(0)
