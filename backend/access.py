@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, redirect, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_url
 
 from backend.extensions import app_login_manager
 
@@ -60,26 +61,42 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def enforce() -> None:
-    """The before_request hook: allow, send to sign-in, or refuse."""
+def is_navigation() -> bool:
+    """Is a person opening this page (not the service worker or a script fetching it)?
+
+    Browsers say so in `Sec-Fetch-Mode`; a client that does not send it (an old browser, the test
+    client, curl) counts as a person. Why it matters: the session lives in a cookie, and a
+    background request still under way when the person signs in must not answer with the old
+    session's cookie (a flash written or read is a session write) and sign them out again.
+    """
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+
+
+def enforce() -> ResponseReturnValue | None:
+    """The before_request hook: allow (None), send to sign-in, or refuse."""
     if request.endpoint is None:
-        return  # 404 / 405 are raised by routing itself
+        return None  # 404 / 405 are raised by routing itself
     rule = rule_of(current_app, request.endpoint)
     if rule is None:
         abort(403)
     if rule == ("public",):
-        return
+        return None
     if not current_user.is_authenticated:
         if _wants_json():
             abort(401)
+        if not is_navigation():
+            # The same way to sign-in, but no "please sign in" flash: that would write the session.
+            return redirect(login_url(app_login_manager(current_app).login_view, next_url=request.url))
         return app_login_manager(current_app).unauthorized()
     if current_user.role not in rule:
         abort(403)
+    return None
 
 
 def init_app(app: Flask) -> None:
     """Install the access hook before any other request handler runs."""
     app.before_request_funcs.setdefault(None, []).insert(0, enforce)
+    app.jinja_env.globals["is_navigation"] = is_navigation
 
 
 def require(condition: bool, status: int = 404) -> None:

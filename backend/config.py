@@ -76,6 +76,11 @@ def build_config(instance_path: Path) -> dict:
         # Set the cookie only when the session changes: background requests (the service worker
         # warming its cache) that finish after a sign-out must not write the old session back.
         "SESSION_REFRESH_EACH_REQUEST": False,
+        # Flask-Login's "basic" protection marks a session not-fresh by writing to it on the first
+        # request without its id, such as every signed-out request after a sign-out: a background
+        # one would write the old session over a new sign-in. Our sessions are server-side rows
+        # (ended on the server at sign-out), and nothing asks for a "fresh" login.
+        "SESSION_PROTECTION": None,
         "THERAPIST_IDLE_TIMEOUT": timedelta(minutes=30),
         "THERAPIST_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         # However long the cookies live, a client's sign-in ends on the server after a year.

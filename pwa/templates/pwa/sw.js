@@ -69,6 +69,9 @@ async function warmAll(urls, home, signal) {
     try {
       const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual', signal });
       if (!signal.aborted) await keep(url, response, url === OFFLINE_URL);
+      // Sent to sign-in: this person is signed out (a warming that outlived its session).
+      // Stop here: every further request would go out with whoever's cookie comes next.
+      if (response.type === 'opaqueredirect') return;
     } catch (e) { /* offline or aborted: the next visit will try again */ }
   }
   if (home && !signal.aborted) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
