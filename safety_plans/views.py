@@ -1,6 +1,8 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -112,15 +114,25 @@ def edit(plan_id: int):
     return versioned_page(lambda: _render_editor(plan), *_plan_parts(plan))
 
 
-def _render_editor(plan, status: int = 200, failed: dict | None = None):
+def editor_context(plan, items: dict, failed: dict | None = None) -> dict:
+    """What `_editor.html` (the co-editor) needs besides the plan, its sections and items: the
+    removed items, the undo after a removal (`?deleted=`), the person's own overwriting change
+    (`?conflict=`) and a failed form's values. The session page embeds the editor with this."""
     session = db.session()
     deleted = hope.restorable_by(current_user, feed.removed_items(session, plan))
     just_deleted = request.args.get("deleted")
-    context = _plan_context(
-        plan, deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
+    return dict(
+        deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
         conflict=_my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
         just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
+        hope_authors=hope.authors(session, items),
     )
+
+
+def _render_editor(plan, status: int = 200, failed: dict | None = None):
+    session = db.session()
+    context = _plan_context(plan)
+    context.update(editor_context(plan, context["items"], failed))
     session.commit()
     return render_template("safety_plans/edit.html", **context), status
 
@@ -167,14 +179,14 @@ def change(plan_id: int):
         # both texts on the item, with a button to bring the other person's text back.
         flash(_("Saved. %(name)s changed this at the same time; their text is kept in the history.",
                 name=", ".join(c["author_name"] for c in result.conflicts)), "info")
-        return redirect(url_for("safety_plans.edit", plan_id=plan.id, conflict=result.op) + f"#item-{result.item}")
+        return _back(plan, f"item-{result.item}", conflict=result.op)
     if result.restored:
         flash(_("Saved. Someone had removed this item meanwhile; your change brought it back."), "info")
     elif result.status == "kept":
         flash(_("Someone changed this item after you opened the page, so it was kept. Have a look and try again."),
               "info")
     elif op["type"] == "delete":
-        return redirect(url_for("safety_plans.edit", plan_id=plan.id, deleted=op["item"]) + "#undo")
+        return _back(plan, "undo", deleted=op["item"])
     elif op["type"] == "restore":
         flash(_("Restored."), "success")
     elif op["type"] in ("add", "edit"):
@@ -183,8 +195,19 @@ def change(plan_id: int):
 
 
 def _back_to_editor(plan, item, section=None):
-    anchor = section or (item.section if item else "")
-    return redirect(url_for("safety_plans.edit", plan_id=plan.id) + (f"#{anchor}" if anchor else ""))
+    return _back(plan, section or (item.section if item else ""))
+
+
+def _back(plan, anchor: str = "", **query):
+    """Back to the page the plain form was on: the editor, or a page of this plan that embeds it
+    (a session's plan review names itself in `back`), never anywhere else."""
+    back = request.form.get("back", "")
+    prefix = f"/plans/{plan.id}/"
+    if back.startswith(prefix) and "?" not in back and "#" not in back and "//" not in back:
+        url = back + (f"?{urlencode(query)}" if query else "")
+    else:
+        url = url_for("safety_plans.edit", plan_id=plan.id, **query)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
 @bp.route("/plans/<int:plan_id>/country", methods=["POST"])

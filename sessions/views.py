@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from backend import db
+from backend import audit, db
 from backend.access import roles
 from backend.errors import ServiceError
 from backend.i18n import format_day, format_moment
@@ -19,6 +19,7 @@ from safety_plans import plans as plan_rules
 from safety_plans.content import COMMITMENT_STATUSES, SECTIONS
 from safety_plans.hope_views import wins_for
 from safety_plans.ops import new_uuid
+from safety_plans.views import editor_context
 from sessions import access, services
 from sessions.api import local_today
 
@@ -119,13 +120,14 @@ def _history_lines(changes) -> list[dict]:
 def _render(plan, found, status: int = 200, failed: dict | None = None):
     session = db.session()
     today = local_today(current_user)
+    items = plan_rules.items_by_section(session, plan)
     context = dict(
         plan=plan, s=found, is_owner=plan.owner_id == current_user.id, when=when, day=day,
         open_commitments=services.open_commitments(session, plan, found),
         made=services.made_in(session, plan, found),
         history=_history_lines(services.history_of(session, found)[:20]),
         statuses=COMMITMENT_STATUSES, op_uuid=new_uuid(), failed=failed or {},
-        sections=SECTIONS, items=plan_rules.items_by_section(session, plan),
+        sections=SECTIONS, items=items, editor=editor_context(plan, items),
         wins=wins_for(plan), focus=agreement.focus_for(session, plan),
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
     )
@@ -145,6 +147,8 @@ def page(plan_id: int, session_id: int):
     plan, found = access.load(session, current_user, plan_id, session_id, action=action, counts=not background)
     assert found is not None
     if request.method == "GET":
+        if current_user.role == "therapist":  # the plan review shows the whole plan: a read of it too
+            audit.record(session, current_user, plan.owner_id, "open", "plan", plan.id, counts=not background)
         return _render(plan, found)
     step = request.form.get("step", "")
     if step not in STEPS:

@@ -140,7 +140,9 @@ async function refresh({ force = null, keep = null } = {}) {
     version = Number(next.dataset.version);
     root.dataset.version = String(version);
     for (const el of root.querySelectorAll('[data-show]')) {
-      const other = next.querySelector(`[data-show="${el.dataset.show}"]`);
+      // The plan review's co-editor keeps itself current (coedit.js): not this page's to replace.
+      if (el.closest('[data-coedit-area]')) continue;
+      const other = next.querySelector(`[data-show="${el.dataset.show}"]:not([data-coedit-area] *)`);
       if (other) el.innerHTML = other.innerHTML;
     }
     behind = false;
@@ -184,8 +186,9 @@ function connect() {
 }
 
 if (root && api) {
-  root.addEventListener('input', (e) => { const f = e.target.closest('form'); if (f) f.dataset.dirty = '1'; });
-  root.addEventListener('change', (e) => { const f = e.target.closest('form'); if (f) f.dataset.dirty = '1'; });
+  const mark = (e) => { const f = e.target.closest('form[data-session-form]'); if (f) f.dataset.dirty = '1'; };
+  root.addEventListener('input', mark);
+  root.addEventListener('change', mark);
   // A form left with nothing unsaved catches up with what arrived meanwhile.
   root.addEventListener('focusout', () => setTimeout(() => {
     const form = document.activeElement && document.activeElement.closest && document.activeElement.closest('form');

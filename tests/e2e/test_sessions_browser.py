@@ -22,9 +22,12 @@ pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("TRYGG_SHOTS", "/tmp/trygg-shots"))
 
 
-def shot(page, name):
+def shot(page, name, at=None):
+    """A full-page screenshot; or, with `at`, the screen as a person sees it there."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if at:
+        page.locator(at).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=not at)
 
 
 def test_a_whole_session_on_two_devices(live_server, new_page):
@@ -59,7 +62,29 @@ def test_a_whole_session_on_two_devices(live_server, new_page):
     expect(laptop.locator("#unsafe-no")).to_be_checked()
     shot(laptop, "session-checkin-seen-laptop-1280")
 
-    # Plan review on the laptop; the phone hears of it.
+    # Plan review: the co-editor is right here, live on both devices.
+    laptop_review, phone_review = laptop.locator("#review"), phone.locator("#review")
+    expect(laptop.locator("#coedit")).to_be_visible()  # the live editor started inside the session
+    add = laptop_review.locator('form[data-form="add"]', has=laptop.locator('input[value="support"]'))
+    add.get_by_label("Name or place").fill("Aunt Liv")
+    add.get_by_label("Phone (optional)").fill("+47 400 00 000")
+    add.get_by_role("button", name="Add").click()
+    expect(phone_review.locator('#support li[data-item]', has_text="Aunt Liv")).to_be_visible()
+    phone_add = phone_review.locator('form[data-form="add"]', has=phone.locator('input[value="warning_signs"]'))
+    phone_add.get_by_label("Add your own").fill("I sleep less than five hours")
+    phone_add.get_by_role("button", name="Add").click()
+    new_sign = laptop_review.locator("#warning_signs li[data-item]", has_text="I sleep less than five hours")
+    expect(new_sign).to_be_visible()
+    expect(phone.get_by_label("Good coping I used since last time")).to_have_value("I walked by the river every day")
+    shot(phone, "session-review-phone-390", at="#h-review")
+    laptop.evaluate("window.scrollTo(0, 0)")
+    shot(laptop, "session-review-laptop-1280", at="h1")
+    # On a laptop the plan sits beside the steps; on a phone, below the check-in.
+    review_box, checkin_box = laptop_review.bounding_box(), laptop.locator("#checkin").bounding_box()
+    assert review_box["x"] > checkin_box["x"] + checkin_box["width"] and review_box["y"] < checkin_box["y"] + 200
+    assert phone_review.bounding_box()["y"] > phone.locator("#checkin").bounding_box()["y"]
+
+    # "We reviewed it together" on the laptop; the phone hears of it.
     laptop.get_by_role("button", name="We reviewed the plan together today").click()
     expect(phone.locator('[data-show="reviewed"]')).to_contain_text("Reviewed together on")
 

@@ -230,3 +230,44 @@ def test_the_check_out_brings_my_hope_back(app, world, sign_in, client, session_
     html = client.get(page).get_data(as_text=True)
     checkout = html[html.index('id="checkout"'):]
     assert "To work again by spring" in checkout and "Nothing written in My hope yet" not in checkout
+
+
+def _post_from(client, page, url, data):
+    """Post a form that sits on `page` (its CSRF token comes from there)."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, page)})
+
+
+def test_the_plan_review_is_the_co_editor_and_its_plain_forms_come_back_to_the_session(
+        app, world, sign_in, client, session_id):
+    sign_in(world.linked_therapist)
+    page = f"/plans/{world.plan_id}/sessions/{session_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="coedit"' in html and f'name="back" value="{page}"' in html
+    assert re.search(r'<h3 id="h-support">', html)  # a section under the step's own heading
+    changes = f"/plans/{world.plan_id}/changes"
+    added = _post_from(client, page, changes, {"op": "op-add-liv", "item": "item-liv", "section": "support",
+                                               "action": "add", "text": "Aunt Liv", "back": page})
+    assert added.status_code == 302 and added.headers["Location"].endswith(f"{page}#support")
+    assert "Aunt Liv" in client.get(page).get_data(as_text=True)
+    removed = _post_from(client, page, changes, {"op": "op-del-liv", "item": "item-liv", "action": "delete",
+                                                 "base_version": "1", "back": page})
+    assert removed.headers["Location"].endswith(f"{page}?deleted=item-liv#undo")
+    undo = client.get(removed.headers["Location"]).get_data(as_text=True)
+    assert "Removed: “Aunt Liv”." in undo and 'id="undo"' in undo
+    # Plain forms never come back anywhere but a page of this plan.
+    for elsewhere in (f"/plans/{world.other_plan_id}/edit", "https://example.net/", f"{page}?x=1"):
+        moved = _post_from(client, page, changes, {"op": f"op-r-{len(elsewhere)}", "item": "item-liv",
+                                                   "action": "restore", "back": elsewhere})
+        assert moved.headers["Location"].startswith(f"/plans/{world.plan_id}/edit"), elsewhere
+
+
+def test_a_therapist_opening_the_session_page_is_logged_as_reading_the_plan(app, world, sign_in, client, session_id):
+    from sqlalchemy import select
+
+    from backend.audit import AccessEvent
+
+    sign_in(world.linked_therapist)
+    client.get(f"/plans/{world.plan_id}/sessions/{session_id}")
+    with app.app_context(), session_scope(app) as db:
+        kinds = set(db.execute(select(AccessEvent.object_type, AccessEvent.object_id)).all())
+    assert ("plan", world.plan_id) in kinds and ("session", session_id) in kinds

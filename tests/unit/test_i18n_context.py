@@ -62,7 +62,7 @@ def test_role_rules_read_buttons_and_labels():
     text = sample.read_text(encoding="utf-8").splitlines()
     line = next(i for i, source in enumerate(text, 1) if "sp-call" in source)
     assert role_of(sample, line, "Call") == "action"
-    edit = ROOT / "safety_plans" / "templates" / "safety_plans" / "edit.html"
+    edit = ROOT / "safety_plans" / "templates" / "safety_plans" / "_editor.html"
     line = next(i for i, source in enumerate(edit.read_text(encoding="utf-8").splitlines(), 1)
                 if '<label for="text-' in source)
     assert role_of(edit, line, "Name or place") == "label"
