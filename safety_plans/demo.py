@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from backend.accounts import care
 from backend.accounts.services import create_user, find_user
 from backend.db import session_scope
-from safety_plans import commitments, ops, plans
+from safety_plans import agreement, commitments, ops, plans
 
 PASSWORD = "a calm walk by the river"
 
@@ -35,6 +35,24 @@ CLIENTS = [
         "hope_for": ["Att orka träffa vänner igen"],
     }, "Ringa Erik på söndag"),
 ]
+
+
+AGREEMENT = {
+    "nb": {"towards": "Å ha det tryggere på kveldene, uten å drikke for å holde ut.",
+           "how": "Vi møtes hver uke. Vi går gjennom planen sammen og velger ett lite steg til neste gang.",
+           "expect": "Det kan kjennes tyngre før det blir lettere. Si fra når det gjør det.",
+           "focus": "Søvnen, og hva jeg kan gjøre når jeg våkner klokka fire."},
+    "sv": {"towards": "Att känna mig tryggare på kvällarna.",
+           "how": "Vi ses varje vecka och väljer ett litet steg till nästa gång.",
+           "expect": "Det kan kännas tyngre innan det blir lättare. Säg till när det gör det.",
+           "focus": "Hur jag kan höra av mig till Erik oftare."},
+}
+
+
+def register_demo_extra(app: Flask, fn) -> None:
+    """Let another package add to each new demo client: fn(db, therapist, client, plan, locale).
+    (The plan package cannot import the packages built on it, such as sessions.)"""
+    app.extensions.setdefault("trygg.demo", []).append(fn)
 
 
 def _fill(db, client, items: dict) -> None:
@@ -69,6 +87,10 @@ def make_demo_data(db) -> list[tuple[str, str]]:
         ops.apply_ops(db, plan, therapist, [{"uuid": ops.new_uuid(), "type": "add", "item": ops.new_uuid(),
                                              "section": "hope_belief", "fields": {"text": belief}}])
         commitments.add_commitment(db, plan, therapist, promise)
+        fields = {name: AGREEMENT[locale].get(name, "") for name in agreement.FIELDS}
+        agreement.save(db, plan, therapist, fields, 0)
+        for extra in current_app.extensions.get("trygg.demo", []):
+            extra(db, therapist, client, plan, locale)
         made.append((email, "client"))
     return made
 

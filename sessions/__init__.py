@@ -19,7 +19,8 @@ from backend.personal_data import add_source
 
 def init_app(app: Flask) -> None:
     """Register the pages, the API, its OpenAPI paths and the workspace."""
-    from sessions import api, models, reminders, services, views, workspace  # noqa: F401 - models declares the tables
+    from safety_plans.demo import register_demo_extra
+    from sessions import api, demo, models, reminders, services, views, workspace  # noqa: F401 - models declares the tables
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     reminders.register(app)
     add_source(app, "sessions", services.personal_data, _l("Your sessions"))
     add_nav_item(app, "sessions.mine", _l("Sessions"), ("client",), order=25)
+    register_demo_extra(app, demo.add_demo_sessions)
