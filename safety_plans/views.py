@@ -1,13 +1,10 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from backend import audit, db
 from backend.access import roles
@@ -16,19 +13,17 @@ from backend.errors import ServiceError
 from backend.i18n import format_clock, format_day, format_moment, viewer_zone
 from backend.offline import versioned_page
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_cache, crisis_lines, feed, hope, ops
+from safety_plans import crisis_cache, crisis_lines, editing, feed, hope, ops
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import BY_KEY, COMMITMENT_STATUSES, SECTIONS
 from safety_plans.forms import default_due, op_from_form
-from safety_plans.models import PlanChange, PlanItem
+from safety_plans.models import PlanItem
 
 bp = Blueprint("safety_plans", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/safety_plans")
 
 PLAN_ROLES = ("client", "therapist")
-# What the editor's <template> for a new item is drawn from; the live editor fills in the rest.
-BLANK_ITEM = {"uuid": "__ITEM__", "text": "", "phone": "", "sms_message": "", "agreed": False, "version": 0}
 
 
 def _locale() -> str:
@@ -114,38 +109,14 @@ def edit(plan_id: int):
     return versioned_page(lambda: _render_editor(plan), *_plan_parts(plan))
 
 
-def editor_context(plan, items: dict, failed: dict | None = None) -> dict:
-    """What `_editor.html` (the co-editor) needs besides the plan, its sections and items: the
-    removed items, the undo after a removal (`?deleted=`), the person's own overwriting change
-    (`?conflict=`) and a failed form's values. The session page embeds the editor with this."""
-    session = db.session()
-    deleted = hope.restorable_by(current_user, feed.removed_items(session, plan))
-    just_deleted = request.args.get("deleted")
-    return dict(
-        deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
-        conflict=_my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
-        just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
-        hope_authors=hope.authors(session, items),
-    )
-
-
 def _render_editor(plan, status: int = 200, failed: dict | None = None):
     session = db.session()
-    context = _plan_context(plan)
-    context.update(editor_context(plan, context["items"], failed))
+    # A refused form from a page that embeds the editor comes back here with its words; the next
+    # save from here still returns to that page.
+    context = _plan_context(plan, editor_back=editing.embedding_page(plan) if failed else None)
+    context.update(editing.editor_context(plan, context["items"], failed))
     session.commit()
     return render_template("safety_plans/edit.html", **context), status
-
-
-def _my_conflict(session, plan, op_uuid: str | None) -> dict | None:
-    """The current user's own change that overwrote someone's text (shown after a stale save)."""
-    if not op_uuid:
-        return None
-    change = session.scalar(select(PlanChange).where(PlanChange.op_uuid == op_uuid, PlanChange.plan_id == plan.id,
-                                                     PlanChange.author_id == current_user.id))
-    if change is None or not (change.result or {}).get("conflicts"):
-        return None
-    return {"item": change.item_uuid, "mine": (change.after or {}), "conflicts": change.result["conflicts"]}
 
 
 @bp.route("/plans/<int:plan_id>/changes", methods=["POST"])
@@ -164,7 +135,7 @@ def change(plan_id: int):
     if op["type"] == "edit" and not op.get("fields"):
         session.commit()
         flash(_("Nothing was changed."), "info")
-        return _back_to_editor(plan, item)
+        return editing.back_to_editor(plan, item)
     try:
         [result] = ops.apply_ops(session, plan, current_user, [op])
     except ServiceError as exc:
@@ -179,35 +150,19 @@ def change(plan_id: int):
         # both texts on the item, with a button to bring the other person's text back.
         flash(_("Saved. %(name)s changed this at the same time; their text is kept in the history.",
                 name=", ".join(c["author_name"] for c in result.conflicts)), "info")
-        return _back(plan, f"item-{result.item}", conflict=result.op)
+        return editing.back(plan, f"item-{result.item}", conflict=result.op)
     if result.restored:
         flash(_("Saved. Someone had removed this item meanwhile; your change brought it back."), "info")
     elif result.status == "kept":
         flash(_("Someone changed this item after you opened the page, so it was kept. Have a look and try again."),
               "info")
     elif op["type"] == "delete":
-        return _back(plan, "undo", deleted=op["item"])
+        return editing.back(plan, "undo", deleted=op["item"])
     elif op["type"] == "restore":
         flash(_("Restored."), "success")
     elif op["type"] in ("add", "edit"):
         flash(_("Saved."), "success")
-    return _back_to_editor(plan, item, op.get("section"))
-
-
-def _back_to_editor(plan, item, section=None):
-    return _back(plan, section or (item.section if item else ""))
-
-
-def _back(plan, anchor: str = "", **query):
-    """Back to the page the plain form was on: the editor, or a page of this plan that embeds it
-    (a session's plan review names itself in `back`), never anywhere else."""
-    back = request.form.get("back", "")
-    prefix = f"/plans/{plan.id}/"
-    if back.startswith(prefix) and "?" not in back and "#" not in back and "//" not in back:
-        url = back + (f"?{urlencode(query)}" if query else "")
-    else:
-        url = url_for("safety_plans.edit", plan_id=plan.id, **query)
-    return redirect(url + (f"#{anchor}" if anchor else ""))
+    return editing.back_to_editor(plan, item, op.get("section"))
 
 
 @bp.route("/plans/<int:plan_id>/country", methods=["POST"])

@@ -17,9 +17,9 @@ from backend.i18n import format_day, format_moment
 from safety_plans import agreement
 from safety_plans import plans as plan_rules
 from safety_plans.content import COMMITMENT_STATUSES, SECTIONS
+from safety_plans.editing import editor_context
 from safety_plans.hope_views import wins_for
 from safety_plans.ops import new_uuid
-from safety_plans.views import editor_context
 from sessions import access, services
 from sessions.api import local_today
 

@@ -254,6 +254,11 @@ def test_the_plan_review_is_the_co_editor_and_its_plain_forms_come_back_to_the_s
     assert removed.headers["Location"].endswith(f"{page}?deleted=item-liv#undo")
     undo = client.get(removed.headers["Location"]).get_data(as_text=True)
     assert "Removed: “Aunt Liv”." in undo and 'id="undo"' in undo
+    # A refused form shows its words and the reason; saving again from there returns to the session.
+    refused = _post_from(client, page, changes, {"op": "op-long", "item": "item-long", "section": "support",
+                                                 "action": "add", "text": "x" * 501, "back": page})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "x" * 501 in shown and f'name="back" value="{page}"' in shown
     # Plain forms never come back anywhere but a page of this plan.
     for elsewhere in (f"/plans/{world.other_plan_id}/edit", "https://example.net/", f"{page}?x=1"):
         moved = _post_from(client, page, changes, {"op": f"op-r-{len(elsewhere)}", "item": "item-liv",
