@@ -13,6 +13,7 @@ from backend import (
     audit,  # noqa: F401 - the access log's table belongs to the platform, not to a feature
     broker,
     compress,
+    cookies,
     core,
     db,
     errors,
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     accounts.init_app(app)
+    cookies.init_app(app)
     core.init_app(app)
     migrate.init_app(app)
     assets.init_app(app)

@@ -159,6 +159,7 @@ def logout():
     services.end_session(db.session(), current_user.get_id())
     logout_user()
     session.clear()
+    session["_remember"] = "clear"  # Flask-Login's mark (cleared above): drop the remember cookie too
     _new_csrf_secret()  # see _sign_in: the next requests must not each mint their own
     flash(_("You are signed out."), "info")
     response = redirect(url_for("auth.login"))

@@ -52,3 +52,30 @@ def test_every_page_a_client_keeps_offline_answers_without_a_redirect(client, au
     for url in urls:
         response = client.get(url, headers=BACKGROUND)
         assert response.status_code == 200, (url, response.status_code)
+
+
+def _remember_cookie(client, app):
+    return client.get_cookie(app.config["REMEMBER_COOKIE_NAME"])
+
+
+def test_signing_out_drops_the_keep_me_signed_in_cookie(app, client, auth, make_user):
+    auth.login(make_user("client"), PASSWORD, remember=True)
+    assert _remember_cookie(client, app) is not None
+    auth.logout()
+    assert _remember_cookie(client, app) is None
+
+
+def test_a_dead_remember_cookie_is_dropped_by_the_next_page_and_never_by_a_background_request(
+        app, client, auth, make_user):
+    from backend.accounts.services import end_other_sessions, find_user
+    from backend.db import session_scope
+
+    email = make_user("client")
+    auth.login(email, PASSWORD, remember=True)
+    with app.app_context(), session_scope(app) as db:
+        end_other_sessions(db, find_user(db, email), None)  # "sign out everywhere" from another device
+    background = client.get("/offline", headers=BACKGROUND)
+    assert background.status_code == 200 and not _sets_cookie(background)
+    assert _remember_cookie(client, app) is not None
+    page = client.get("/auth/login", headers=NAVIGATION)
+    assert page.status_code == 200 and _remember_cookie(client, app) is None
