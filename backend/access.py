@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, redirect, request
+from flask import Flask, abort, current_app, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_url
+from flask_login import current_user
 
 from backend.extensions import app_login_manager
 
@@ -84,9 +84,6 @@ def enforce() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         if _wants_json():
             abort(401)
-        if not is_navigation():
-            # The same way to sign-in, but no "please sign in" flash: that would write the session.
-            return redirect(login_url(app_login_manager(current_app).login_view, next_url=request.url))
         return app_login_manager(current_app).unauthorized()
     if current_user.role not in rule:
         abort(403)

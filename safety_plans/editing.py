@@ -16,8 +16,9 @@ from safety_plans.models import PlanChange
 BLANK_ITEM = {"uuid": "__ITEM__", "text": "", "phone": "", "sms_message": "", "agreed": False, "version": 0}
 
 
-def editor_context(plan, items: dict, failed: dict | None = None) -> dict:
-    """What `_editor.html` (the co-editor) needs besides the plan, its sections and items: the
+def editor_context(plan, failed: dict | None = None) -> dict:
+    """What `_editor.html` (the co-editor) needs besides the plan, its sections, items and their
+    authors (`hope_authors`): the
     removed items, the undo after a removal (`?deleted=`), the person's own overwriting change
     (`?conflict=`) and a failed form's values. The session page embeds the editor with this."""
     session = db.session()
@@ -27,7 +28,6 @@ def editor_context(plan, items: dict, failed: dict | None = None) -> dict:
         deleted=deleted, failed={"values": {}, **(failed or {})}, new_uuid=ops.new_uuid,
         conflict=my_conflict(session, plan, request.args.get("conflict")), blank_item=BLANK_ITEM,
         just_deleted=next((i for i in deleted if i.uuid == just_deleted), None),
-        hope_authors=hope.authors(session, items),
     )
 
 

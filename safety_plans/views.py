@@ -114,7 +114,7 @@ def _render_editor(plan, status: int = 200, failed: dict | None = None):
     # A refused form from a page that embeds the editor comes back here with its words; the next
     # save from here still returns to that page.
     context = _plan_context(plan, editor_back=editing.embedding_page(plan) if failed else None)
-    context.update(editing.editor_context(plan, context["items"], failed))
+    context.update(editing.editor_context(plan, failed))
     session.commit()
     return render_template("safety_plans/edit.html", **context), status
 

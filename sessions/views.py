@@ -14,7 +14,7 @@ from backend import audit, db
 from backend.access import roles
 from backend.errors import ServiceError
 from backend.i18n import format_day, format_moment
-from safety_plans import agreement
+from safety_plans import agreement, hope
 from safety_plans import plans as plan_rules
 from safety_plans.content import COMMITMENT_STATUSES, SECTIONS
 from safety_plans.editing import editor_context
@@ -127,7 +127,7 @@ def _render(plan, found, status: int = 200, failed: dict | None = None):
         made=services.made_in(session, plan, found),
         history=_history_lines(services.history_of(session, found)[:20]),
         statuses=COMMITMENT_STATUSES, op_uuid=new_uuid(), failed=failed or {},
-        sections=SECTIONS, items=items, editor=editor_context(plan, items),
+        sections=SECTIONS, items=items, hope_authors=hope.authors(session, items), editor=editor_context(plan),
         wins=wins_for(plan), focus=agreement.focus_for(session, plan),
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
     )
