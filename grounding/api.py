@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from backend import db
 from backend.access import roles
+from backend.json_api import reply
 from backend.openapi import add_paths
 from grounding import services
 
@@ -20,8 +21,7 @@ def create_session():
     payload = request.get_json(silent=True)
     session = db.session()
     record, created = services.record_session(session, current_user.id, payload)  # ServiceError: backend/errors.py
-    session.commit()
-    return jsonify(services.session_dict(session, record, str(get_locale()))), 201 if created else 200
+    return reply(services.session_dict(session, record, str(get_locale())), 201 if created else 200)
 
 
 @bp.route("/sessions", methods=["GET"])

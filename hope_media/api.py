@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
 from backend.errors import ServiceError
+from backend.json_api import json_object, reply
 from backend.openapi import add_paths
 from hope_media import services
 from hope_media.render import MEDIA_SECTIONS
@@ -27,9 +28,7 @@ def add(plan_id: int):
     "section", "item", "shared"}` → 201 with the item (200 with the same item for a retry)."""
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "change")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError("bad_json", _("The request body must be a JSON object."), 400)
+    body = json_object()
     try:
         data = base64.b64decode(body.get("data") or "", validate=True)
     except (binascii.Error, ValueError, TypeError) as exc:
@@ -45,8 +44,7 @@ def add(plan_id: int):
         item_uuid=body["item"][:64] if isinstance(body.get("item"), str) and body["item"] else None)
     if current_user.id != plan.owner_id and not known:
         audit.record(session, current_user, plan.owner_id, "change", "media", media.id)
-    session.commit()
-    return jsonify(services.media_dict(media)), 200 if known else 201
+    return reply(services.media_dict(media), 200 if known else 201)
 
 
 _ADD = {"type": "object", "required": ["uuid", "kind"], "properties": {

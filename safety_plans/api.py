@@ -5,7 +5,7 @@ answered by backend.errors) and changes nothing; access is checked by the same `
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from backend import audit, db
 from backend.access import public, roles
 from backend.errors import ServiceError
 from backend.extensions import current_flask_app
+from backend.json_api import json_object, reply
 from safety_plans import commitments as commitment_rules
 from safety_plans import crisis_lines, feed, hope, live, ops
 from safety_plans import plans as plan_rules
@@ -24,14 +25,6 @@ from safety_plans.openapi import openapi_document
 
 api = Blueprint("plans_api", __name__, url_prefix="/api/v1")
 PLAN_ROLES = ("client", "therapist")
-
-
-def _json_body() -> dict:
-    """The request's JSON object, or a clear 400."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError("bad_json", _("The request body must be a JSON object."), 400)
-    return body
 
 
 def _lines_json(country: str, locale: str) -> list[dict]:
@@ -95,8 +88,7 @@ def plan(plan_id: int):
     session = db.session()
     found = load_plan(session, current_user, plan_id, "open")
     body = {**plan_dict(session, found), "crisis_lines": _lines_json(found.country, str(get_locale()))}
-    session.commit()
-    return jsonify(body)
+    return reply(body)
 
 
 @api.route("/plans/<int:plan_id>", methods=["PATCH"])
@@ -105,12 +97,11 @@ def update_plan(plan_id: int):
     """The client changes the plan's country."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, owner_only=True)
-    body = _json_body()
+    body = json_object()
     if set(body) - {"country"} or not isinstance(body.get("country"), str):
         raise ServiceError("bad_fields", _("Only “country” can be changed here."), 400)
     plan_rules.set_country(session, found, current_user, body["country"].upper(), set(crisis_lines.countries()))
-    session.commit()
-    return jsonify(id=found.id, country=found.country, revision=found.revision)
+    return reply(id=found.id, country=found.country, revision=found.revision)
 
 
 @api.route("/plans/<int:plan_id>/changes")
@@ -128,8 +119,7 @@ def changes(plan_id: int):
                 order=feed.section_order(session, found),
                 removed=[{"uuid": i.uuid, "text": i.text}
                          for i in hope.restorable_by(current_user, feed.removed_items(session, found))])
-    session.commit()
-    return jsonify(body)
+    return reply(body)
 
 
 @api.route("/plans/<int:plan_id>/events")
@@ -141,22 +131,9 @@ def events(plan_id: int):
     session = db.session()
     found = load_plan(session, current_user, plan_id, BACKGROUND)
     app = current_flask_app()
-    if not live.slots(app).take():
-        session.commit()
-        response = jsonify(error="busy", status=503,
-                           message=_("Live updates are busy right now. Changes still arrive every few seconds."))
-        response.status_code = 503
-        response.headers["Retry-After"] = str(app.config["LIVE_RETRY_SECONDS"] * 6)
-        return response
     # Under the event-driven worker the reader's socket is watched, so a reader who goes frees its slot at once.
     connection = request.environ.get("gunicorn.socket") if live.cooperative() else None
-    stream, close = live.open_stream(app, found, current_user, connection)
-    session.commit()
-    response = Response(stream, mimetype="text/event-stream")
-    response.call_on_close(close)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
-    return response
+    return live.answer_stream(app, session, lambda: live.open_stream(app, found, current_user, connection))
 
 
 @api.route("/plans/<int:plan_id>/changes", methods=["POST"])
@@ -165,12 +142,11 @@ def post_changes(plan_id: int):
     """Apply a batch of ops: `{"ops": [...]}` → per-op results and the new revision."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, "change")
-    body = _json_body()
+    body = json_object()
     if "ops" not in body:
         raise ServiceError("bad_ops", _("“ops” must be a list of changes."), 400)
     results = ops.apply_ops(session, found, current_user, body["ops"])
-    session.commit()
-    return jsonify(revision=found.revision, results=[r.to_dict() for r in results])
+    return reply(revision=found.revision, results=[r.to_dict() for r in results])
 
 
 @api.route("/plans/<int:plan_id>/commitments")
@@ -180,8 +156,7 @@ def commitments(plan_id: int):
     session = db.session()
     found = load_plan(session, current_user, plan_id, "open")
     listed = [commitment_rules.commitment_dict(c) for c in commitment_rules.commitments_of(session, found)]
-    session.commit()
-    return jsonify(commitments=listed)
+    return reply(commitments=listed)
 
 
 @api.route("/plans/<int:plan_id>/commitments", methods=["POST"])
@@ -190,11 +165,10 @@ def add_commitment(plan_id: int):
     """Record a commitment: `{"text", "due"?, "made_on"?, "uuid"?}`."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, "change")
-    body = _json_body()
+    body = json_object()
     made = commitment_rules.add_commitment(session, found, current_user, body.get("text"), due=body.get("due"),
                                    made_on=body.get("made_on"), op_uuid=body.get("uuid"))
-    session.commit()
-    return jsonify(commitment_rules.commitment_dict(made)), 201
+    return reply(commitment_rules.commitment_dict(made), 201)
 
 
 @api.route("/plans/<int:plan_id>/commitments/<int:commitment_id>", methods=["PATCH"])
@@ -203,11 +177,10 @@ def review_commitment(plan_id: int, commitment_id: int):
     """Say how it went: `{"status": "kept"|"partly"|"not_kept", "note"?, "uuid"?}`."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, "change")
-    body = _json_body()
+    body = json_object()
     done = commitment_rules.review_commitment(session, found, current_user, commitment_id, body.get("status"),
                                       body.get("note", ""), op_uuid=body.get("uuid"))
-    session.commit()
-    return jsonify(commitment_rules.commitment_dict(done))
+    return reply(commitment_rules.commitment_dict(done))
 
 
 @api.route("/plans/<int:plan_id>/access-log")

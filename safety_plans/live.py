@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, Response, jsonify
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,26 @@ def init_app(app: Flask) -> None:
 def slots(app: Flask) -> StreamSlots:
     """This process's stream slots."""
     return app.extensions["trygg.live_slots"]
+
+
+def answer_stream(app: Flask, db: Session,
+                  open_: Callable[[], tuple[Iterator[str], Callable[[], None]]]) -> Response:
+    """An EventSource's answer: the stream `open_` makes, in one of this process's slots; beyond the
+    cap, 503 with Retry-After (the page polls meanwhile). What the request logged is committed first."""
+    if not slots(app).take():
+        db.commit()
+        response = jsonify(error="busy", status=503,
+                           message=_("Live updates are busy right now. Changes still arrive every few seconds."))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(app.config["LIVE_RETRY_SECONDS"] * 6)
+        return response
+    stream, close = open_()
+    db.commit()
+    response = Response(stream, mimetype="text/event-stream")
+    response.call_on_close(close)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
+    return response
 
 
 def sse(event: str, data: dict, event_id: int | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from backend.access import roles
 from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.guard import MAX_ID
+from backend.json_api import json_object, reply
 from backend.openapi import add_paths
 from safety_plans import live as plan_live
 from sessions import access, live, services
@@ -31,22 +32,14 @@ def local_today(user):
     return utcnow().astimezone(zone).date()
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError("bad_json", _("The request body must be a JSON object."), 400)
-    return body
-
-
 @bp.route("/plans/<int:plan_id>/sessions")
 @roles(*ROLES)
 def list_sessions(plan_id: int):
     """A plan's sessions, newest first."""
     session = db.session()
-    plan, _found = access.load(session, current_user, plan_id)
+    plan = access.plan_of(session, current_user, plan_id)
     body = [services.session_dict(session, plan, s) for s in services.sessions_of(session, plan)]
-    session.commit()
-    return jsonify(sessions=body)
+    return reply(sessions=body)
 
 
 @bp.route("/plans/<int:plan_id>/sessions", methods=["POST"])
@@ -54,8 +47,8 @@ def list_sessions(plan_id: int):
 def create_session(plan_id: int):
     """Start a session: `{"scheduled_at"?: ISO date-time with offset}`."""
     session = db.session()
-    plan, _found = access.load(session, current_user, plan_id, action="change")
-    body = _body()
+    plan = access.plan_of(session, current_user, plan_id, "change")
+    body = json_object()
     if set(body) - {"scheduled_at"}:
         raise ServiceError("unknown_field", _("Only “scheduled_at” can be given here."), 400)
     when = body.get("scheduled_at")
@@ -70,8 +63,7 @@ def create_session(plan_id: int):
                                field="scheduled_at")
     found = services.create_session(session, plan, current_user, scheduled)
     body = services.session_dict(session, plan, found)
-    session.commit()
-    return jsonify(body), 201
+    return reply(body, 201)
 
 
 @bp.route("/plans/<int:plan_id>/sessions/<int:session_id>")
@@ -80,10 +72,8 @@ def get_session(plan_id: int, session_id: int):
     """One session, with its open commitments and the ones it made."""
     session = db.session()
     plan, found = access.load(session, current_user, plan_id, session_id)
-    assert found is not None
     body = services.session_dict(session, plan, found)
-    session.commit()
-    return jsonify(body)
+    return reply(body)
 
 
 @bp.route("/plans/<int:plan_id>/sessions/<int:session_id>", methods=["PATCH"])
@@ -93,11 +83,9 @@ def patch_session(plan_id: int, session_id: int):
     409 when a field was saved by someone since `base_version` (nothing is changed then)."""
     session = db.session()
     plan, found = access.load(session, current_user, plan_id, session_id, action="change")
-    assert found is not None
-    services.save(session, plan, found, current_user, _body(), local_today(current_user))
+    services.save(session, plan, found, current_user, json_object(), local_today(current_user))
     body = services.session_dict(session, plan, found)
-    session.commit()
-    return jsonify(body)
+    return reply(body)
 
 
 @bp.route("/plans/<int:plan_id>/sessions/<int:session_id>/events")
@@ -106,22 +94,8 @@ def events(plan_id: int, session_id: int):
     """Server-sent events for an open session page: `hello` and `change` ({session, version})."""
     session = db.session()
     plan, found = access.load(session, current_user, plan_id, session_id, counts=False)
-    assert found is not None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not plan_live.slots(app).take():
-        session.commit()
-        response = jsonify(error="busy", status=503,
-                           message=_("Live updates are busy right now. Changes still arrive every few seconds."))
-        response.status_code = 503
-        response.headers["Retry-After"] = str(app.config["LIVE_RETRY_SECONDS"] * 6)
-        return response
-    stream, close = live.open_stream(app, plan, found, current_user)
-    session.commit()
-    response = Response(stream, mimetype="text/event-stream")
-    response.call_on_close(close)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"
-    return response
+    return plan_live.answer_stream(app, session, lambda: live.open_stream(app, plan, found, current_user))
 
 
 # -- the OpenAPI description ----------------------------------------------------------------------

@@ -61,7 +61,7 @@ def mine():
 def index(plan_id: int):
     """A plan's sessions and a button to start one (with an optional time, to plan it ahead)."""
     session = db.session()
-    plan, _found = access.load(session, current_user, plan_id, action="change" if request.method == "POST" else "open")
+    plan = access.plan_of(session, current_user, plan_id, "change" if request.method == "POST" else "open")
     error, status = None, 200
     if request.method == "POST":
         raw = request.form.get("scheduled_at", "").strip()
@@ -145,7 +145,6 @@ def page(plan_id: int, session_id: int):
     # half-hour line in the access log open without counting as another open.
     background = request.method == "GET" and request.args.get("live") == "1"
     plan, found = access.load(session, current_user, plan_id, session_id, action=action, counts=not background)
-    assert found is not None
     if request.method == "GET":
         if current_user.role == "therapist":  # the plan review shows the whole plan: a read of it too
             audit.record(session, current_user, plan.owner_id, "open", "plan", plan.id, counts=not background)
@@ -176,7 +175,6 @@ def summary(plan_id: int, session_id: int):
     """What both see afterwards and can print: check-in, commitments, what I take with me."""
     session = db.session()
     plan, found = access.load(session, current_user, plan_id, session_id)
-    assert found is not None
     context = dict(plan=plan, s=found, is_owner=plan.owner_id == current_user.id, when=when, day=day,
                    reviewed=services.made_in(session, plan, found, "reviewed"),
                    made=services.made_in(session, plan, found), statuses=COMMITMENT_STATUSES)
