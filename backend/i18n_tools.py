@@ -70,6 +70,7 @@ def update() -> None:
         extra = ["--no-fuzzy-matching", "--ignore-obsolete"] if action == "update" else []
         subprocess.run(babel + [action, "-i", str(pot), "-d", str(LOCALES), "-l", lang] + extra,
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        _write(lang, _read(lang))  # one line width for every writer, so diffs show only real changes
 
 
 def set_translations(path: Path) -> int:

@@ -26,7 +26,10 @@ def forgot():
         db.session().commit()
         mails.password_reset(email, user)
         return redirect(url_for("auth.forgot_sent"))
-    return render_template("accounts/forgot.html", form=form), 400 if form.is_submitted() else 200
+    return render_template("accounts/one_field.html", form=form, field_name="email", autocomplete="email",
+                           heading=_("Forgot your password?"), submit=_("Send the link"),
+                           intro=_("Write the email address of your account. We will send you a link to choose "
+                                   "a new password.")), 400 if form.is_submitted() else 200
 
 
 @bp.route("/forgot/sent")
@@ -55,4 +58,6 @@ def reset(token: str):
             session.commit()
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("accounts/reset.html", form=form), 400 if form.is_submitted() else 200
+    return render_template("accounts/one_field.html", form=form, field_name="password", autocomplete="new-password",
+                           heading=_("Choose a new password"), submit=_("Save the new password"),
+                           hint=_("Saving signs you out everywhere else.")), 400 if form.is_submitted() else 200

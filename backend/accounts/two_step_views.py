@@ -92,7 +92,10 @@ def code_page():
         db.session().commit()
         form.code.errors.append(_("That code did not work. Codes change every 30 seconds; try the newest one."))
     status = 400 if form.is_submitted() else 200
-    return render_template("accounts/two_step.html", form=form), status
+    return render_template("accounts/one_field.html", form=form, field_name="code", autocomplete="one-time-code",
+                           heading=_("Your code"), submit=_("Sign in"),
+                           intro=_("Open your authenticator app and write the six digits it shows for Trygg. "
+                                   "No phone at hand? Use one of your recovery codes.")), status
 
 
 def _setup_user() -> User | None:
