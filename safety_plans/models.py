@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.accounts.models import User
+from backend.accounts.models import Authored, CreatedBy, User
 from backend.db import Base, UTCDateTime, utcnow
 
 
@@ -56,7 +56,7 @@ class PlanItem(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PlanChange(Base):
+class PlanChange(Authored, Base):
     """One accepted op: the plan's history, the therapist audit trail and the sync feed at once.
 
     `op_uuid` is the id the editor made for the op; a retry with the same id gets `result` back
@@ -69,16 +69,12 @@ class PlanChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     revision: Mapped[int] = mapped_column()
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     op: Mapped[str] = mapped_column(String(24))
     item_uuid: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict | None] = mapped_column(JSON, default=None)
     after: Mapped[dict | None] = mapped_column(JSON, default=None)
     op_uuid: Mapped[str] = mapped_column(String(64), unique=True)
     result: Mapped[dict] = mapped_column(JSON, default=dict)
-
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
 class OpReceipt(Base):
@@ -97,25 +93,26 @@ class OpReceipt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Commitment(Base):
+class PlanNote(CreatedBy):
+    """A short text on a plan by one of its people; `uuid` is made by the page, so a retry adds nothing."""
+
+    uuid: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Commitment(PlanNote, Base):
     """A Seeking Safety commitment made in session: what, by when, and how it went."""
 
     __tablename__ = "commitment"
     __table_args__ = (Index("ix_commitment_plan_made", "plan_id", "made_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(64), unique=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
     made_on: Mapped[date] = mapped_column(Date)
     due: Mapped[date | None] = mapped_column(Date, default=None)
     status: Mapped[str] = mapped_column(String(16), default="open")
     note: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
 class Invite(Base):
@@ -125,13 +122,13 @@ class Invite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The therapist's own note of whom it is for ("for Kari, Tuesday"); never shown to the client.
+    label: Mapped[str] = mapped_column(String(80), default="", server_default="")
     therapist_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    # The therapist's own note of whom it is for ("for Kari, Tuesday"); never shown to the client.
-    label: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
 
@@ -155,7 +152,7 @@ class PlanPresence(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class Win(Base):
+class Win(PlanNote, Base):
     """"Something I managed": a small win the client or their therapist notes (issue 12).
 
     Kept commitments and grounding sessions where distress fell are read from their own tables;
@@ -166,17 +163,10 @@ class Win(Base):
     __table_args__ = (Index("ix_plan_win_plan_on", "plan_id", "happened_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(64), unique=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
     happened_on: Mapped[date] = mapped_column(Date)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
-class AgreementVersion(Base):
+class AgreementVersion(Authored, Base):
     """One saved version of "Our agreement" (issue 12). Never updated: every save is a new row with
     its author and time, so the page can show how it grew and a stale save can be told apart."""
 
@@ -190,7 +180,4 @@ class AgreementVersion(Base):
     how: Mapped[str] = mapped_column(Text, default="")
     expect: Mapped[str] = mapped_column(Text, default="")
     focus: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.accounts.models import User
+from backend.accounts.models import Authored, User
 from backend.db import Base, UTCDateTime, utcnow
 
 # 0-10 answers and their texts, by step. Feedback is the client's alone (services.FEEDBACK).
@@ -55,7 +55,7 @@ class TherapySession(Base):
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
 
-class SessionChange(Base):
+class SessionChange(Authored, Base):
     """One accepted save: who, when, and the fields before and after. `op_uuid` makes a retry
     answer the first result instead of saving twice."""
 
@@ -65,10 +65,7 @@ class SessionChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("therapy_session.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column()
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     op_uuid: Mapped[str] = mapped_column(String(64), unique=True)
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -43,15 +43,18 @@ def index():
     return _page(ChangePasswordForm(formdata=None))
 
 
+def _signed_out(ended: int, message: str) -> None:
+    security_log.record(db.session(), "sessions_ended", current_user.id, detail=f"{ended} signed out")
+    db.session().commit()
+    flash(message, "success")
+
+
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
 @signed_in
 def end_session(session_id: int):
     """Sign one browser out (one of mine)."""
-    form = FlaskForm()
-    if form.validate_on_submit() and services.end_session_of(db.session(), current_user, session_id):
-        security_log.record(db.session(), "sessions_ended", current_user.id, detail="1 signed out")
-        db.session().commit()
-        flash(_("That device is signed out."), "success")
+    if FlaskForm().validate_on_submit() and services.end_session_of(db.session(), current_user, session_id):
+        _signed_out(1, _("That device is signed out."))
     return redirect(url_for("account.index"))
 
 
@@ -59,12 +62,9 @@ def end_session(session_id: int):
 @signed_in
 def end_others():
     """Sign out everywhere but here."""
-    form = FlaskForm()
-    if form.validate_on_submit():
-        ended = services.end_other_sessions(db.session(), current_user, current_user.get_id())
-        security_log.record(db.session(), "sessions_ended", current_user.id, detail=f"{ended} signed out")
-        db.session().commit()
-        flash(_("You are signed out everywhere else."), "success")
+    if FlaskForm().validate_on_submit():
+        _signed_out(services.end_other_sessions(db.session(), current_user, current_user.get_id()),
+                    _("You are signed out everywhere else."))
     return redirect(url_for("account.index"))
 
 
@@ -88,25 +88,27 @@ def change_password():
     return _page(form, 400)
 
 
+def _my_data(kind: str) -> dict:
+    """Everything Trygg holds about me; the download itself is in my security log."""
+    data = personal_data.collect(current_app, db.session(), current_user)
+    security_log.record(db.session(), "export", current_user.id, current_user.id, detail=kind)
+    db.session().commit()
+    return data
+
+
 @bp.route("/data")
 @signed_in
 def data_page():
     """Everything Trygg holds about me, as a page to read."""
-    data = personal_data.collect(current_app, db.session(), current_user)
-    security_log.record(db.session(), "export", current_user.id, current_user.id, detail="page")
-    db.session().commit()
-    return render_template("accounts/my_data.html", data=data, titles=personal_data.titles(current_app))
+    return render_template("accounts/my_data.html", data=_my_data("page"), titles=personal_data.titles(current_app))
 
 
 @bp.route("/data.json")
 @signed_in
 def data_json():
     """Everything Trygg holds about me, as JSON to keep or take elsewhere."""
-    data = personal_data.collect(current_app, db.session(), current_user)
-    security_log.record(db.session(), "export", current_user.id, current_user.id, detail="json")
-    db.session().commit()
-    response = current_app.response_class(json.dumps({"format": "trygg-personal-data", "version": 1, **data},
-                                                     ensure_ascii=False, indent=1), mimetype="application/json")
+    body = {"format": "trygg-personal-data", "version": 1, **_my_data("json")}
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="trygg-my-data.json"'
     return response
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from backend.db import Base, UTCDateTime, utcnow
 
@@ -60,6 +60,29 @@ class User(UserMixin, Base):
     def name(self) -> str:
         """What to call this person on screen."""
         return self.display_name or self.email
+
+
+class Authored:
+    """Who made a change and when, for the tables that keep a history. The author may since have
+    closed their account: the row stays, without a name."""
+
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def author(cls) -> Mapped[User | None]:
+        return relationship(User)  # the table's only key to a user
+
+
+class CreatedBy:
+    """Who wrote a note or a commitment and when (the row stays if they close their account)."""
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def created_by(cls) -> Mapped[User | None]:
+        return relationship(User)  # the table's only key to a user
 
 
 class AuthSession(Base):
