@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from backend import db
 from backend.access import roles
-from backend.json_api import reply
+from backend.answers import reply
 from backend.openapi import add_paths
 from grounding import services
 

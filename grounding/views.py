@@ -11,6 +11,7 @@ from flask_login import current_user
 from backend import audit, db
 from backend.access import require, roles, signed_in
 from backend.accounts.care import clients_of
+from backend.answers import render_page
 from backend.errors import ServiceError
 from backend.i18n import format_day, format_moment, plural_forms
 from backend.offline import versioned_page
@@ -234,8 +235,7 @@ def client(client_id: int):
     if context["may_see_log"]:
         context.update(_chart_context(client_id))
     _log(client_id, "open", LOG if context["may_see_log"] else EXERCISES)
-    session.commit()
-    return render_template("grounding/client.html", **context)
+    return render_page("grounding/client.html", **context)
 
 
 @bp.route("/clients/<int:client_id>/recommend", methods=["POST"])

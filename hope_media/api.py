@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
+from backend.answers import json_object, reply
 from backend.errors import ServiceError
-from backend.json_api import json_object, reply
 from backend.openapi import add_paths
 from hope_media import services
 from hope_media.render import MEDIA_SECTIONS

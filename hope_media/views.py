@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
+from backend.answers import render_page
 from backend.errors import ServiceError
 from backend.offline import KEEP_HEADER
 from hope_media import files, services
@@ -45,8 +46,7 @@ def page(plan_id: int):
     if section not in MEDIA_SECTIONS:
         section = "reasons"
     context = panel_context(plan, section)
-    session.commit()
-    return render_template("hope_media/page.html", **context)
+    return render_page("hope_media/page.html", **context)
 
 
 @bp.route("/plans/<int:plan_id>/media", methods=["POST"])

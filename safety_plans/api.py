@@ -12,9 +12,9 @@ from flask_login import current_user
 
 from backend import audit, db
 from backend.access import public, roles
+from backend.answers import json_object, reply
 from backend.errors import ServiceError
 from backend.extensions import current_flask_app
-from backend.json_api import json_object, reply
 from safety_plans import commitments as commitment_rules
 from safety_plans import crisis_lines, feed, hope, live, ops
 from safety_plans import plans as plan_rules

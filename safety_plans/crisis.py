@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from backend import db
 from backend.access import public, roles
+from backend.answers import render_page
 from backend.i18n import browser_country, register_countries, request_country
 from backend.offline import versioned_page
 from safety_plans import crisis_lines
@@ -125,8 +126,7 @@ def _render_walkthrough(plan, is_owner: bool):
         emergency=crisis_lines.emergency_line(plan.country, locale), exercises=exercises,
         plan_url=url_for("safety_plans.view", plan_id=plan.id),
     )
-    db.session().commit()
-    return render_template("safety_plans/now.html", **context)
+    return render_page("safety_plans/now.html", **context)
 
 
 @bp.route("/now")

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from babel.dates import format_date, format_datetime
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
+from backend.answers import render_page
 from backend.errors import ServiceError
 from safety_plans import agreement as agreement_rules
 from safety_plans import ops
@@ -27,13 +28,26 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _load(plan_id: int, action: str, what: str):
-    """The plan if the user may reach it; a therapist's access is logged as `action` on `what`."""
+def _load(plan_id: int, what: str):
+    """The plan if the user may reach it; a therapist's access is logged on `what` (a change when posting)."""
     session = db.session()
     plan = load_plan(session, current_user, plan_id, None)
     if current_user.role == "therapist":
-        audit.record(session, current_user, plan.owner_id, action, what, plan.id)
+        audit.record(session, current_user, plan.owner_id, "change" if request.method == "POST" else "open",
+                     what, plan.id)
     return plan
+
+
+def _refused(plan_id: int, what: str):
+    """After a refused save nothing of it is kept; the page is drawn again around what was typed."""
+    db.session().rollback()
+    return _load(plan_id, what)
+
+
+def _done(endpoint: str, plan, message: str, category: str = "success"):
+    db.session().commit()
+    flash(message, category)
+    return redirect(url_for(endpoint, plan_id=plan.id))
 
 
 def present_wins(found: list[win_rules.SmallWin]) -> list[dict]:
@@ -66,30 +80,23 @@ def wins_for(plan, limit: int = 5) -> list[dict]:
 @roles(*PLAN_ROLES)
 def wins(plan_id: int):
     """All small wins, and a form to note something the client managed."""
-    session = db.session()
-    posting = request.method == "POST"
-    plan = _load(plan_id, "change" if posting else "open", "wins")
+    plan = _load(plan_id, "wins")
     error, field, status = None, None, 200
-    if posting:
+    if request.method == "POST":
         try:
             day = date.fromisoformat(request.form["happened_on"]) if request.form.get("happened_on") else None
         except ValueError:
             day = date.min
         try:
-            win_rules.add_win(session, plan, current_user, request.form.get("text", ""), day,
+            win_rules.add_win(db.session(), plan, current_user, request.form.get("text", ""), day,
                               op_uuid=request.form.get("op") or None)
         except ServiceError as exc:
-            session.rollback()
-            plan = _load(plan_id, "change", "wins")
-            error, field, status = exc.message, exc.field, 400
+            plan, (error, field, status) = _refused(plan_id, "wins"), (exc.message, exc.field, 400)
         else:
-            session.commit()
-            flash(_("Noted. Well done."), "success")
-            return redirect(url_for("hope.wins", plan_id=plan.id))
+            return _done("hope.wins", plan, _("Noted. Well done."))
     context = dict(plan=plan, is_owner=plan.owner_id == current_user.id, wins=wins_for(plan, 200),
                    error=error, field=field, values=request.form, op_uuid=ops.new_uuid())
-    session.commit()
-    return render_template("safety_plans/wins.html", **context), status
+    return render_page("safety_plans/wins.html", status, **context)
 
 
 # -- our agreement --------------------------------------------------------------------------------
@@ -99,10 +106,9 @@ def wins(plan_id: int):
 def agreement(plan_id: int):
     """The agreement both edit, with every saved version below it."""
     session = db.session()
-    posting = request.method == "POST"
-    plan = _load(plan_id, "change" if posting else "open", "agreement")
+    plan = _load(plan_id, "agreement")
     error, field, status, values = None, None, 200, None
-    if posting:
+    if request.method == "POST":
         values = {name: request.form.get(name, "") for name in agreement_rules.FIELDS}
         try:
             base = int(request.form.get("base_version", ""))
@@ -111,13 +117,11 @@ def agreement(plan_id: int):
         try:
             saved = agreement_rules.save(session, plan, current_user, values, base)
         except ServiceError as exc:
-            session.rollback()
-            plan = _load(plan_id, "change", "agreement")
+            plan = _refused(plan_id, "agreement")
             error, field, status = exc.message, exc.field, (409 if exc.code == "stale" else 400)
         else:
-            session.commit()
-            flash(_("Saved.") if saved.changed else _("Nothing was changed."), "success" if saved.changed else "info")
-            return redirect(url_for("hope.agreement", plan_id=plan.id))
+            return _done("hope.agreement", plan, _("Saved.") if saved.changed else _("Nothing was changed."),
+                         "success" if saved.changed else "info")
     latest = agreement_rules.current(session, plan)
     history = agreement_rules.versions(session, plan)
     zone, locale = _zone(), _locale()
@@ -128,5 +132,4 @@ def agreement(plan_id: int):
         saved_by=latest.author.name if latest and latest.author else _("someone"),
         history=[{"v": v, "when": format_datetime(v.at, "medium", tzinfo=zone, locale=locale)} for v in history],
     )
-    session.commit()
-    return render_template("safety_plans/agreement.html", **context), status
+    return render_page("safety_plans/agreement.html", status, **context)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from backend import db, security_log
 from backend.access import roles
 from backend.accounts import care
+from backend.answers import render_page
 from backend.db import utcnow
 from safety_plans import commitments as commitment_rules
 from safety_plans import crisis_lines, hope
@@ -98,8 +99,7 @@ def print_view(plan_id: int):
     """The plan on one page and a wallet-size card to cut out."""
     plan = load_plan(db.session(), current_user, plan_id, "print")
     context = _plan_context(plan, **sharing_context(plan))
-    db.session().commit()
-    return render_template("safety_plans/print.html", **context)
+    return render_page("safety_plans/print.html", **context)
 
 
 @plan_bp.route("/plans/<int:plan_id>/export.json")

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
+from backend.answers import render_page
 from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.i18n import format_clock, format_day, format_moment, viewer_zone
@@ -110,13 +111,11 @@ def edit(plan_id: int):
 
 
 def _render_editor(plan, status: int = 200, failed: dict | None = None):
-    session = db.session()
     # A refused form from a page that embeds the editor comes back here with its words; the next
     # save from here still returns to that page.
     context = _plan_context(plan, editor_back=editing.embedding_page(plan) if failed else None)
     context.update(editing.editor_context(plan, failed))
-    session.commit()
-    return render_template("safety_plans/edit.html", **context), status
+    return render_page("safety_plans/edit.html", status, **context)
 
 
 @bp.route("/plans/<int:plan_id>/changes", methods=["POST"])

@@ -11,10 +11,10 @@ from flask_login import current_user
 
 from backend import db
 from backend.access import roles
+from backend.answers import json_object, reply
 from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.guard import MAX_ID
-from backend.json_api import json_object, reply
 from backend.openapi import add_paths
 from safety_plans import live as plan_live
 from sessions import access, live, services

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from backend import audit, db
 from backend.access import roles
+from backend.answers import render_page
 from backend.errors import ServiceError
 from backend.i18n import format_day, format_moment
 from safety_plans import agreement, hope
@@ -131,8 +132,7 @@ def _render(plan, found, status: int = 200, failed: dict | None = None):
         wins=wins_for(plan), focus=agreement.focus_for(session, plan),
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
     )
-    session.commit()
-    return render_template("sessions/session.html", **context), status
+    return render_page("sessions/session.html", status, **context)
 
 
 @bp.route("/plans/<int:plan_id>/sessions/<int:session_id>", methods=["GET", "POST"])
@@ -178,5 +178,4 @@ def summary(plan_id: int, session_id: int):
     context = dict(plan=plan, s=found, is_owner=plan.owner_id == current_user.id, when=when, day=day,
                    reviewed=services.made_in(session, plan, found, "reviewed"),
                    made=services.made_in(session, plan, found), statuses=COMMITMENT_STATUSES)
-    session.commit()
-    return render_template("sessions/summary.html", **context)
+    return render_page("sessions/summary.html", **context)

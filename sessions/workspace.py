@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from babel.numbers import get_decimal_symbol
-from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +23,7 @@ from backend import audit, db
 from backend.accounts import care
 from backend.accounts.data_rights import notices_for
 from backend.accounts.models import User
+from backend.answers import render_page
 from backend.db import utcnow
 from grounding.models import ChosenExercise, GroundingSharing
 from safety_plans import agreement, invites
@@ -178,5 +178,4 @@ def workspace_page():
     context = dict(rows=rows, when=when, day=day, sections_total=len(CORE_SECTIONS), today=today, trend_svg=trend_svg,
                    invites=invites.open_invites(session, current_user), format_code=invites.format_code,
                    closed=notices_for(session, current_user.id), prompts=[r for r in rows if r.prompt])
-    session.commit()
-    return render_template("sessions/workspace.html", **context)
+    return render_page("sessions/workspace.html", **context)
