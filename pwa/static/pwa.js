@@ -6,7 +6,7 @@ import { fmt as format, messageBox } from './helpers.js';
 
 const outbox = self.TryggOutbox;
 const bar = document.getElementById('pwa-bar');
-const strings = bar ? bar.dataset : {};
+const strings = bar ? JSON.parse(bar.dataset.words) : {};  // pwa/words/bar.json
 const signedIn = document.body.dataset.signedIn === 'true';
 
 function say(text, action) {

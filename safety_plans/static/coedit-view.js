@@ -3,7 +3,7 @@
 import { fmt, messageBox } from '/assets/pwa/helpers.js';
 
 export const root = document.getElementById('coedit');
-export const T = root ? root.dataset : {};
+export const T = root ? JSON.parse(root.dataset.words) : {};  // safety_plans/words/editor.json
 export const FIELDS = ['text', 'phone', 'sms_message', 'agreed'];
 
 /** Message templates for the length and phone checks (pwa/static/helpers.js). */

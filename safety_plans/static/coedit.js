@@ -13,12 +13,12 @@ import { checkFields, enhanceForms, enhanceItem, fieldOfError, stopTyping, wireR
 import { liveChannel } from './coedit-live.js';
 
 const box = self.TryggOutbox;
-const planId = T.plan;
-const me = Number(T.me);
+const planId = root.dataset.plan;
+const me = Number(root.dataset.me);
 const api = `/api/v1/plans/${planId}`;
 const changesUrl = `${api}/changes`;
 
-let revision = Number(T.revision);
+let revision = Number(root.dataset.revision);
 let newest = revision;          // the newest revision this page has heard of (its own ops' too)
 const ownRevisions = new Set(); // revisions our own ops made: never fetched back
 const mine = new Set();         // uuids of ops made on this page
