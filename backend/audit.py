@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from flask import Flask
 from sqlalchemy import ForeignKey, Index, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -136,3 +137,13 @@ def groups_for(db: Session, client_id: int, zone: tzinfo, limit: int = 500) -> l
             group.last = max(group.last, event.until)
             group.times += event.count or 1
     return sorted(groups.values(), key=lambda g: g.last, reverse=True)
+
+
+def describe_with(app: Flask, package: str) -> None:
+    """`package` words the access log's lines for what its pages hold (`<package>/words/access.json`)."""
+    app.extensions.setdefault("trygg.access_words", []).append(package)
+
+
+def described_by(app: Flask) -> list[str]:
+    """The packages that word access-log lines, in the order they registered."""
+    return app.extensions.get("trygg.access_words", [])

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
 
-from backend import js_words
+from backend import words
 from backend.extensions import babel
 
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "sv": "Svenska", "en": "English"}
@@ -208,7 +208,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(day=format_day, clock=format_clock, moment=format_moment,
                                  number=format_number, minutes=format_minutes,
                                  readable=format_value)
-    app.jinja_env.globals["js_words"] = js_words.words
+    app.jinja_env.globals["js_words"] = words.for_script
 
     @app.context_processor
     def _languages() -> dict:

@@ -13,6 +13,9 @@ from backend.nav import add_nav_item
 def init_app(app: Flask) -> None:
     """Check the catalog (a bad exercise file stops the app here, not mid-crisis), then register
     the pages, the API and the navigation link."""
+    from backend import audit
+
+    audit.describe_with(app, "grounding")  # its access-log lines: grounding/words/access.json
     from grounding import api, models, offline, views  # noqa: F401 - models declares the tables
     from grounding.catalog import catalog
 

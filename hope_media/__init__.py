@@ -34,6 +34,9 @@ def _warm_media(db, user) -> list:
 
 def init_app(app: Flask) -> None:
     """Routes, the plan's section extra, offline files, data download and account deletion."""
+    from backend import audit
+
+    audit.describe_with(app, "hope_media")  # its access-log lines: hope_media/words/access.json
     from hope_media import api, models, render, services, views  # noqa: F401 - models declares the table
     from safety_plans.extras import SectionExtra, register_section_extra
 

@@ -16,6 +16,9 @@ from backend.personal_data import add_source
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and navigation."""
+    from backend import audit
+
+    audit.describe_with(app, "safety_plans")  # its access-log lines: safety_plans/words/access.json
     from safety_plans import (  # noqa: F401 - routes
         crisis,
         demo,

@@ -1,12 +1,12 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from backend import audit, db
+from backend import audit, db, words
 from backend.access import roles
 from backend.answers import render_page
 from backend.db import utcnow
@@ -118,19 +118,23 @@ def _render_editor(plan, status: int = 200, failed: dict | None = None):
     return render_page("safety_plans/edit.html", status, **context)
 
 
+def _op_of(session, plan, form) -> tuple[PlanItem | None, dict]:
+    """The item an editor form is about, and the op it asks for (a move needs the item's place)."""
+    item = session.query(PlanItem).filter_by(plan_id=plan.id, uuid=form.get("item", "")).one_or_none()
+    index = None
+    if item is not None and form.get("action") in ("up", "down"):
+        live = plan_rules.items_by_section(session, plan).get(item.section, [])
+        index = next((n for n, i in enumerate(live) if i.id == item.id), 0)
+    return item, op_from_form(form, index)
+
+
 @bp.route("/plans/<int:plan_id>/changes", methods=["POST"])
 @roles(*PLAN_ROLES)
 def change(plan_id: int):
     """Every editor form posts here; it builds an op and calls the same service as the API."""
     session = db.session()
     plan = load_plan(session, current_user, plan_id, "change")
-    form = request.form
-    item = session.query(PlanItem).filter_by(plan_id=plan.id, uuid=form.get("item", "")).one_or_none()
-    index = None
-    if item is not None and form.get("action") in ("up", "down"):
-        live = plan_rules.items_by_section(session, plan).get(item.section, [])
-        index = next((n for n, i in enumerate(live) if i.id == item.id), 0)
-    op = op_from_form(form, index)
+    item, op = _op_of(session, plan, form := request.form)
     if op["type"] == "edit" and not op.get("fields"):
         session.commit()
         flash(_("Nothing was changed."), "info")
@@ -239,66 +243,15 @@ def access_log(plan_id: int):
 
 
 def _access_what(action: str, object_type: str, name: str, times: int) -> str:
-    """"Dr Berg opened your plan 3 times" in the reader's language (plural forms per language)."""
-    kind = (action, object_type)
-    if object_type in ("agreement", "wins"):
-        return _access_hope(action, object_type, name, times)
-    if kind == ("open", "grounding_log"):
-        return ngettext("%(name)s opened your grounding log and exercises once",
-                        "%(name)s opened your grounding log and exercises %(num)d times", times, name=name)
-    if kind == ("open", "grounding"):
-        return ngettext("%(name)s opened your grounding exercises once",
-                        "%(name)s opened your grounding exercises %(num)d times", times, name=name)
-    if kind == ("open", "grounding_exercise"):
-        return ngettext("%(name)s opened one of your own grounding exercises once",
-                        "%(name)s opened your own grounding exercises %(num)d times", times, name=name)
-    if kind == ("change", "grounding"):
-        return ngettext("%(name)s changed the exercises recommended to you once",
-                        "%(name)s changed the exercises recommended to you %(num)d times", times, name=name)
-    if kind == ("change", "grounding_exercise"):
-        return ngettext("%(name)s changed your own grounding exercises once",
-                        "%(name)s changed your own grounding exercises %(num)d times", times, name=name)
-    if kind == ("open", "overview"):
-        return ngettext("%(name)s saw your last check-in, feedback and focus in their client list once",
-                        "%(name)s saw your last check-in, feedback and focus in their client list %(num)d times",
-                        times, name=name)
-    if kind == ("open", "session"):
-        return ngettext("%(name)s opened your sessions (check-in, check-out and feedback) once",
-                        "%(name)s opened your sessions (check-in, check-out and feedback) %(num)d times",
-                        times, name=name)
-    if kind == ("change", "session"):
-        return ngettext("%(name)s wrote in your sessions once", "%(name)s wrote in your sessions %(num)d times",
-                        times, name=name)
-    if kind == ("open", "media"):
-        return ngettext("%(name)s looked at a photo or recording you shared once",
-                        "%(name)s looked at photos or recordings you shared %(num)d times", times, name=name)
-    if kind == ("change", "media"):
-        return ngettext("%(name)s added or removed a message or recording on your plan once",
-                        "%(name)s added or removed messages or recordings on your plan %(num)d times", times,
-                        name=name)
-    if action == "print":
-        return ngettext("%(name)s printed your plan once", "%(name)s printed your plan %(num)d times", times, name=name)
-    if action == "export":
-        return ngettext("%(name)s downloaded your plan once", "%(name)s downloaded your plan %(num)d times",
-                        times, name=name)
-    if action == "change":
-        return ngettext("%(name)s changed your plan once", "%(name)s changed your plan %(num)d times", times, name=name)
-    return ngettext("%(name)s opened your plan once", "%(name)s opened your plan %(num)d times", times, name=name)
-
-
-def _access_hope(action: str, object_type: str, name: str, times: int) -> str:
-    """Issue 12's pages: our agreement and small wins."""
-    if object_type == "agreement":
-        if action == "change":
-            return ngettext("%(name)s changed your agreement once",
-                            "%(name)s changed your agreement %(num)d times", times, name=name)
-        return ngettext("%(name)s opened your agreement once",
-                        "%(name)s opened your agreement %(num)d times", times, name=name)
-    if action == "change":
-        return ngettext("%(name)s noted a small win of yours once",
-                        "%(name)s noted small wins of yours %(num)d times", times, name=name)
-    return ngettext("%(name)s opened your small wins once",
-                    "%(name)s opened your small wins %(num)d times", times, name=name)
+    """"Dr Berg opened your plan 3 times" in the reader's language (plural forms per language). Each
+    feature words what its pages hold (`<package>/words/access.json`, registered with
+    `audit.describe_with`); the plan's own words cover printing, downloads and anything else."""
+    for key in (f"{action} {object_type}", action, "open"):
+        for package in audit.described_by(current_app):
+            phrase = words.counted(package, "access", key, times, name=name)
+            if phrase is not None:
+                return phrase
+    raise LookupError(f"no access-log words for {action} {object_type}")
 
 
 def access_line(group: audit.AccessGroup) -> dict:

@@ -19,6 +19,9 @@ from backend.personal_data import add_source
 
 def init_app(app: Flask) -> None:
     """Register the pages, the API, its OpenAPI paths and the workspace."""
+    from backend import audit
+
+    audit.describe_with(app, "sessions")  # its access-log lines: sessions/words/access.json
     from safety_plans.demo import register_demo_extra
     from sessions import api, demo, models, reminders, services, views, workspace  # noqa: F401 - models declares the tables
 

@@ -1,9 +1,10 @@
-"""The words a page script shows, declared once per script in a JSON file of its package
-(`<package>/words/<name>.json`) and handed to the page translated, as one `data-words` attribute.
+"""Words a feature declares as data, in a JSON file of its package (`<package>/words/<name>.json`):
+the words a page script shows (handed to the page translated, as one `data-words` attribute) and
+phrases chosen by key at run time (the access log's "Dr Berg opened your sessions 3 times").
 
-An entry is a msgid (`"saved": "Saved."`) or, for a count, `{"one": …, "many": …, "n": 1|2}`:
-the form for exactly one or for more (our three languages differ only there), with `"num"` naming
-the script's placeholder for the count (`{n}` unless given). `%(name)s` in a msgid becomes
+An entry is a msgid (`"saved": "Saved."`) or, for a count, `{"one": …, "many": …}`; a script's
+count entry adds `"n": 1|2`, the form for exactly one or for more (our three languages differ only
+there), and `"num"`, the script's placeholder for the count (`{n}` unless given). `%(name)s` in a msgid becomes
 `{name}`, which the script fills (pwa/static/helpers.js `fmt`). `pybabel extract` reads these
 files through `extract` (babel.cfg), so the catalogs hold their words like any other.
 """
@@ -48,7 +49,16 @@ def _words(package: str, name: str, locale: str) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def words(package: str, name: str) -> str:
+def counted(package: str, file: str, key: str, count: int, **values) -> str | None:
+    """The phrase `key` of a words file for `count`, filled with `values`; None if it has no such key."""
+    entry = _entries(package, file).get(key)
+    if entry is None:
+        return None
+    one, many = entry["one"], entry["many"]  # not literals in a call: the extractor would take them
+    return get_translations().ngettext(one, many, count) % {"num": count, **values}
+
+
+def for_script(package: str, name: str) -> str:
     """The script's words in the reader's language, as JSON (Jinja escapes it into the attribute)."""
     return _words(package, name, str(get_locale()))
 

@@ -9,11 +9,11 @@ import re
 import pytest
 from conftest import PASSWORD
 
-from backend import js_words
+from backend import words
 
 
 def _words_of(page: str, element_id: str) -> dict:
-    found = re.search(r'id="%s"[^>]*data-words=\'([^\']*)\'' % element_id, page)
+    found = re.search(r'id="' + element_id + r'"[^>]*data-words=\'([^\']*)\'', page)
     assert found, f"no data-words on #{element_id}"
     return json.loads(html.unescape(found.group(1)))
 
@@ -41,5 +41,5 @@ def test_the_editor_gets_named_placeholders_and_the_limit_placeholder(client, au
 
 def test_the_extractor_gives_babel_every_msgid_and_both_plural_forms():
     source = json.dumps({"a": "%(name)s is here.", "b": {"one": "one %(num)s", "many": "%(num)s many", "n": 2}})
-    found = list(js_words.extract(io.BytesIO(source.encode()), [], [], {}))
+    found = list(words.extract(io.BytesIO(source.encode()), [], [], {}))
     assert found == [(1, "gettext", "%(name)s is here.", []), (1, "ngettext", ("one %(num)s", "%(num)s many"), [])]
