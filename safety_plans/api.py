@@ -136,13 +136,17 @@ def events(plan_id: int):
     return live.answer_stream(app, session, lambda: live.open_stream(app, found, current_user, connection))
 
 
+def _change_of(plan_id: int):
+    """A write's parts: the database session, the plan (if the user may change it) and the JSON body."""
+    session = db.session()
+    return session, load_plan(session, current_user, plan_id, "change"), json_object()
+
+
 @api.route("/plans/<int:plan_id>/changes", methods=["POST"])
 @roles(*PLAN_ROLES)
 def post_changes(plan_id: int):
     """Apply a batch of ops: `{"ops": [...]}` → per-op results and the new revision."""
-    session = db.session()
-    found = load_plan(session, current_user, plan_id, "change")
-    body = json_object()
+    session, found, body = _change_of(plan_id)
     if "ops" not in body:
         raise ServiceError("bad_ops", _("“ops” must be a list of changes."), 400)
     results = ops.apply_ops(session, found, current_user, body["ops"])
@@ -163,9 +167,7 @@ def commitments(plan_id: int):
 @roles(*PLAN_ROLES)
 def add_commitment(plan_id: int):
     """Record a commitment: `{"text", "due"?, "made_on"?, "uuid"?}`."""
-    session = db.session()
-    found = load_plan(session, current_user, plan_id, "change")
-    body = json_object()
+    session, found, body = _change_of(plan_id)
     made = commitment_rules.add_commitment(session, found, current_user, body.get("text"), due=body.get("due"),
                                    made_on=body.get("made_on"), op_uuid=body.get("uuid"))
     return reply(commitment_rules.commitment_dict(made), 201)
@@ -175,9 +177,7 @@ def add_commitment(plan_id: int):
 @roles(*PLAN_ROLES)
 def review_commitment(plan_id: int, commitment_id: int):
     """Say how it went: `{"status": "kept"|"partly"|"not_kept", "note"?, "uuid"?}`."""
-    session = db.session()
-    found = load_plan(session, current_user, plan_id, "change")
-    body = json_object()
+    session, found, body = _change_of(plan_id)
     done = commitment_rules.review_commitment(session, found, current_user, commitment_id, body.get("status"),
                                       body.get("note", ""), op_uuid=body.get("uuid"))
     return reply(commitment_rules.commitment_dict(done))
