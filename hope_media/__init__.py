@@ -37,10 +37,12 @@ def init_app(app: Flask) -> None:
     from backend import audit
 
     audit.describe_with(app, "hope_media")  # its access-log lines: hope_media/words/access.json
-    from hope_media import api, models, render, services, views  # noqa: F401 - models declares the table
+    from hope_media import api, models, render, services, storage, views  # noqa: F401 - models declares the table
     from safety_plans.extras import SectionExtra, register_section_extra
 
-    app.config.setdefault("TRYGG_MEDIA_DIR", os.environ.get("TRYGG_MEDIA_DIR") or None)
+    for name in ("TRYGG_MEDIA_DIR", "TRYGG_MEDIA_STORE", "TRYGG_S3_ENDPOINT"):  # hope_media/storage.py
+        app.config.setdefault(name, os.environ.get(name) or None)
+    app.extensions["trygg.media_store"] = storage.configured(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.register_openapi(app)

@@ -3,16 +3,14 @@ removing (the file goes once the removal is committed), what each person sees, c
 private zone, the offline list within its budget, and the person's data."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import ServiceError
-from hope_media import files
+from hope_media import files, storage
 from hope_media.access import can_see
 from hope_media.models import KINDS, PlanMedia
 from safety_plans.ops import too_long_message
@@ -21,32 +19,26 @@ CAPTION_MAX = 300
 MESSAGE_MAX = 1000
 TRANSCRIPT_MAX = 2000
 OFFLINE_BUDGET_BYTES = 50 * 1024 * 1024
-_UNLINK = "trygg.media.unlink"
+_DELETE = "trygg.media.delete"
 
 
-def media_root() -> Path:
-    """TRYGG_MEDIA_DIR (default instance/media/): outside the web root, owner-only."""
-    configured = current_app.config.get("TRYGG_MEDIA_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "media"
+# -- files go only when the database says so (hope_media/storage.py keeps them) ----------------------
 
-
-# -- files go only when the database says so --------------------------------------------------------
-
-def unlink_after_commit(db: Session, paths: list[Path]) -> None:
-    """Remove these files once the transaction commits (not at all if it rolls back)."""
-    db.info.setdefault(_UNLINK, []).extend(paths)
+def delete_after_commit(db: Session, items: list[tuple[int, str]]) -> None:
+    """Delete these files (plan id, name) once the transaction commits (not at all if it rolls back)."""
+    db.info.setdefault(_DELETE, []).extend(items)
 
 
 @event.listens_for(Session, "after_commit")
-def _unlink_committed(session: Session) -> None:
-    paths = session.info.pop(_UNLINK, None)
-    if paths:
-        files.unlink(paths)
+def _delete_committed(session: Session) -> None:
+    items = session.info.pop(_DELETE, None)
+    if items:
+        storage.store().delete(items)
 
 
 @event.listens_for(Session, "after_rollback")
 def _keep_rolled_back(session: Session) -> None:
-    session.info.pop(_UNLINK, None)
+    session.info.pop(_DELETE, None)
 
 
 # -- adding -----------------------------------------------------------------------------------------
@@ -87,7 +79,7 @@ def add_media(db: Session, plan, author, *, uuid: str, kind: str, caption: str =
         media.caption = _text(caption, CAPTION_MAX, "caption")
         media.transcript = _text(transcript, TRANSCRIPT_MAX, "transcript")
         checked = files.check_photo(data) if kind == "photo" else files.check_audio(data, duration_ms)
-        media.file_name = files.store(media_root(), plan.id, checked)
+        media.file_name = storage.store().put(plan.id, checked)
         media.mime, media.bytes = checked.mime, len(checked.data)
         media.width, media.height = checked.width, checked.height
         media.duration_ms = max(0, min(int(duration_ms or 0), files.AUDIO_MAX_SECONDS * 1000)) if kind == "audio" else 0
@@ -116,7 +108,7 @@ def remove(db: Session, media: PlanMedia) -> None:
             PlanMedia.plan_id == media.plan_id, PlanMedia.file_name == name, PlanMedia.deleted.is_(False),
             PlanMedia.id != media.id))
         if not still_used:
-            unlink_after_commit(db, [files.path_of(media_root(), media.plan_id, name)])
+            delete_after_commit(db, [(media.plan_id, name)])
 
 
 def remove_all_files_of(db: Session, user) -> None:
@@ -127,7 +119,7 @@ def remove_all_files_of(db: Session, user) -> None:
     if plan is None:
         return
     names = db.scalars(select(PlanMedia.file_name).where(PlanMedia.plan_id == plan.id, PlanMedia.file_name != ""))
-    unlink_after_commit(db, [files.path_of(media_root(), plan.id, name) for name in set(names)])
+    delete_after_commit(db, [(plan.id, name) for name in set(names)])
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -176,6 +168,11 @@ def stamp(db: Session, plan) -> str:
     rows = db.execute(select(PlanMedia.id, PlanMedia.deleted, PlanMedia.shared_with_therapist)
                       .where(PlanMedia.plan_id == plan.id).order_by(PlanMedia.id)).all()
     return "m" + ",".join(f"{i}{'d' if d else ''}{'s' if s else ''}" for i, d, s in rows)
+
+
+def file_bytes(media: PlanMedia) -> bytes | None:
+    """A stored file's bytes, or None when it is gone (the caller has checked who may see it)."""
+    return storage.store().read(media.plan_id, media.file_name) if media.file_name else None
 
 
 def file_url(media: PlanMedia) -> str:

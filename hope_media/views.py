@@ -1,7 +1,7 @@
 """Pages and the file route for hope items: thin — parse, ask access and services, render."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from backend.access import roles
 from backend.answers import render_page
 from backend.errors import ServiceError
 from backend.offline import KEEP_HEADER
-from hope_media import files, services
+from hope_media import files, services, storage
 from hope_media.access import load_file, load_media
 from hope_media.render import MEDIA_SECTIONS, panel_context
 from safety_plans.access import load_plan
@@ -116,12 +116,11 @@ def media_file(plan_id: int, name: str):
     session = db.session()
     plan = load_plan(session, current_user, plan_id, None)
     media = load_file(session, current_user, plan, name)
-    path = files.path_of(services.media_root(), plan.id, media.file_name)
     session.commit()
-    if not path.is_file():
+    response = storage.store().send(plan.id, media.file_name, mimetype=media.mime, conditional=True,
+                                    etag=media.file_name.split(".")[0], max_age=None)
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype=media.mime, conditional=True, etag=media.file_name.split(".")[0],
-                         max_age=None)
     owner = plan.owner_id == current_user.id
     # The service worker's own fetch (no element asked: Sec-Fetch-Dest "empty") keeps it in the
     # person's cache, dropped at sign-out; an <img> or <audio> without it leaves nothing behind.

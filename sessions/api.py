@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from backend.access import roles
 from backend.answers import json_object, reply
 from backend.db import utcnow
 from backend.errors import ServiceError
+from backend.extensions import current_flask_app
 from backend.guard import MAX_ID
 from backend.openapi import add_paths
 from safety_plans import live as plan_live
@@ -94,7 +95,7 @@ def events(plan_id: int, session_id: int):
     """Server-sent events for an open session page: `hello` and `change` ({session, version})."""
     session = db.session()
     plan, found = access.load(session, current_user, plan_id, session_id, counts=False)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_flask_app()
     return plan_live.answer_stream(app, session, lambda: live.open_stream(app, plan, found, current_user))
 
 

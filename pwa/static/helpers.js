@@ -37,6 +37,30 @@ export function messageBox(text, button, box = document.createElement('div')) {
   return box;
 }
 
+/**
+ * Run `task` one at a time: a call while it runs asks for one more run once it ends (so nothing
+ * asked for is lost and two never overlap); `task` may also return true to ask for that run. The
+ * returned function gives the running promise; `.busy()` says whether a run is under way.
+ */
+export function oneAtATime(task) {
+  let running = null;
+  let again = false;
+  const run = (...args) => {
+    if (running) { again = true; return running; }
+    running = (async () => {
+      try {
+        if (await task(...args)) again = true;
+      } finally {
+        running = null;
+        if (again) { again = false; run(); }
+      }
+    })();
+    return running;
+  };
+  run.busy = () => running !== null;
+  return run;
+}
+
 /** One or many: our three languages all use "one" for exactly 1. */
 export const plural = (n, one, many) => fmt(n === 1 ? one : many, { n });
 

@@ -3,7 +3,7 @@
 // results; this file turns typing into ops, applies results and others' changes, and keeps the
 // page equal to what a fresh load would show. Without this file the page works as plain forms.
 import '/assets/pwa/outbox-core.js';
-import { csrf, fmt, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
+import { csrf, fmt, oneAtATime, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
 import {
   FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, fillAddForm, fixArrows, inputOf, itemEl,
   listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved, shownPlan,
@@ -281,46 +281,41 @@ function applyOrder(order) {
   });
 }
 
-let catching = null;
-let again = false;
 let layoutStale = false;  // the last catch-up left the order alone: ask again once all is answered
 
 function settle() {
   if (unacked.size === 0 && layoutStale) catchUp();
 }
-function catchUp() {
-  if (gone || !navigator.onLine) return null;
-  if (catching) { again = true; return catching; }
-  catching = (async () => {
-    try {
-      let more = true;
-      while (more) {
-        const response = await fetch(`${changesUrl}?since=${revision}`, { credentials: 'same-origin' });
-        if (response.status === 404) { letGo(); return; }
-        if (!response.ok) return;
-        box.kick();  // the server answers: whatever waits can go now
-        const body = await response.json();
-        body.changes.forEach((change) => {
-          if (change.revision > revision) { applyChange(change); revision = change.revision; ownRevisions.delete(change.revision); }
-        });
-        more = body.more;
-        if (!more) {
-          revision = Math.max(revision, body.revision);
-          newest = Math.max(newest, body.revision);
-          // Our unanswered ops may move or bring back items, and an answer older than one of ours
-          // does not know our latest: the order waits until both are settled.
-          layoutStale = unacked.size > 0 || body.revision < newest;
-          if (!layoutStale) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
-          else if (unacked.size === 0) again = true;
-        }
+
+// Fetch what changed since our revision, one fetch at a time (a call meanwhile fetches once more after).
+const catchUp = oneAtATime(async () => {
+  if (gone || !navigator.onLine) return false;
+  let again = false;
+  try {
+    let more = true;
+    while (more) {
+      const response = await fetch(`${changesUrl}?since=${revision}`, { credentials: 'same-origin' });
+      if (response.status === 404) { letGo(); return; }
+      if (!response.ok) return;
+      box.kick();  // the server answers: whatever waits can go now
+      const body = await response.json();
+      body.changes.forEach((change) => {
+        if (change.revision > revision) { applyChange(change); revision = change.revision; ownRevisions.delete(change.revision); }
+      });
+      more = body.more;
+      if (!more) {
+        revision = Math.max(revision, body.revision);
+        newest = Math.max(newest, body.revision);
+        // Our unanswered ops may move or bring back items, and an answer older than one of ours
+        // does not know our latest: the order waits until both are settled.
+        layoutStale = unacked.size > 0 || body.revision < newest;
+        if (!layoutStale) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
+        else if (unacked.size === 0) again = true;
       }
-    } catch (e) { /* offline: the next event, poll or `online` tries again */ } finally {
-      catching = null;
-      if (again) { again = false; catchUp(); }
     }
-  })();
-  return catching;
-}
+  } catch (e) { /* offline: the next event, poll or `online` tries again */ }
+  return again;
+});
 
 // Access to this plan ended (the client ended the link): let go of it everywhere on this device.
 function letGo() {
@@ -381,5 +376,5 @@ if (root && window.fetch && window.CSS && CSS.escape && box) {
   document.addEventListener('visibilitychange', () => { if (!document.hidden) { box.kick(); catchUp(); channel.connect(); } });
   window.addEventListener('pageshow', (e) => { if (e.persisted) { catchUp(); channel.connect(); } });
   // For tests and the convergence check: what the page shows, and whether it is quiet.
-  window.TryggEditor = { shown: shownPlan, quiet: () => unacked.size === 0 && !catching, revision: () => revision };
+  window.TryggEditor = { shown: shownPlan, quiet: () => unacked.size === 0 && !catchUp.busy(), revision: () => revision };
 }

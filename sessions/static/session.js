@@ -2,7 +2,7 @@
 // (pwa/static/outbox-core.js), and the other person's saves appear without a reload. Without this
 // file the page works as plain forms (POST, redirect).
 import '/assets/pwa/outbox-core.js';
-import { csrf, messageBox, uuid } from '/assets/pwa/helpers.js';
+import { csrf, messageBox, oneAtATime, uuid } from '/assets/pwa/helpers.js';
 
 const root = document.querySelector('[data-session]');
 const box = self.TryggOutbox;
@@ -11,8 +11,6 @@ const status = root && root.querySelector('[data-live-status]');
 let version = root ? Number(root.dataset.version) : 0;
 let source = null;
 let gone = false;
-let refreshing = null;
-let pending = false;
 let inFlight = 0;  // saves this page awaits itself (their refusals are handled where they were sent)
 let behind = false; // a form was left alone while someone typed in it
 
@@ -128,37 +126,30 @@ function putBack(entry, answer) {
 
 /** Load the page again in the background and bring in what others saved: every form nobody is
  * typing in is replaced; a form with words not saved, or with the focus, is left alone. */
-async function refresh({ force = null, keep = null } = {}) {
-  if (refreshing) { pending = true; return refreshing; }
-  refreshing = (async () => {
-    const response = await fetch(`${window.location.pathname}?live=1`, { credentials: 'same-origin' });
-    if (response.status === 404 || response.redirected) { letGo(); return; }
-    if (!response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
-    const next = fresh.querySelector('[data-session]');
-    if (!next) return;
-    version = Number(next.dataset.version);
-    root.dataset.version = String(version);
-    for (const el of root.querySelectorAll('[data-show]')) {
-      // The plan review's co-editor keeps itself current (coedit.js): not this page's to replace.
-      if (el.closest('[data-coedit-area]')) continue;
-      const other = next.querySelector(`[data-show="${el.dataset.show}"]:not([data-coedit-area] *)`);
-      if (other) el.innerHTML = other.innerHTML;
-    }
-    behind = false;
-    for (const form of root.querySelectorAll('form[data-session-form]')) {
-      const other = next.querySelector(`form[data-session-form="${form.dataset.sessionForm}"]`);
-      const busy = form.dataset.dirty === '1' || form.contains(document.activeElement);
-      if (!other || form === keep) continue;
-      if (busy && form !== force) { behind = true; continue; }
-      form.replaceWith(other);
-    }
-  })().finally(() => {
-    refreshing = null;
-    if (pending) { pending = false; refresh(); }
-  });
-  return refreshing;
-}
+const refresh = oneAtATime(async ({ force = null, keep = null } = {}) => {
+  const response = await fetch(`${window.location.pathname}?live=1`, { credentials: 'same-origin' });
+  if (response.status === 404 || response.redirected) { letGo(); return; }
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+  const next = fresh.querySelector('[data-session]');
+  if (!next) return;
+  version = Number(next.dataset.version);
+  root.dataset.version = String(version);
+  for (const el of root.querySelectorAll('[data-show]')) {
+    // The plan review's co-editor keeps itself current (coedit.js): not this page's to replace.
+    if (el.closest('[data-coedit-area]')) continue;
+    const other = next.querySelector(`[data-show="${el.dataset.show}"]:not([data-coedit-area] *)`);
+    if (other) el.innerHTML = other.innerHTML;
+  }
+  behind = false;
+  for (const form of root.querySelectorAll('form[data-session-form]')) {
+    const other = next.querySelector(`form[data-session-form="${form.dataset.sessionForm}"]`);
+    const busy = form.dataset.dirty === '1' || form.contains(document.activeElement);
+    if (!other || form === keep) continue;
+    if (busy && form !== force) { behind = true; continue; }
+    form.replaceWith(other);
+  }
+});
 
 function letGo() {
   if (gone) return;
