@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"
 _counter = itertools.count()
 
 pytest_plugins = ["support.live", "support.plans", "support.grounding", "support.mail", "support.push_service",
-                  "support.sessions"]
+                  "support.sessions", "support.object_store"]
 
 
 def pytest_sessionstart(session) -> None:

@@ -5,6 +5,7 @@ the other within a second; the crisis view keeps working when either server is s
 assets come from nginx's disk. PostgreSQL only: SQLite is one machine's file."""
 from __future__ import annotations
 
+import base64
 import os
 import pwd
 import queue
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ import requests
 
 from support import gunicorn
 from support.databases import drop_database, fresh_database_url
+from support.media import WEBM_OPUS
 from support.plans import add_op
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,6 +169,41 @@ def test_the_crisis_view_works_when_either_server_is_stopped(deployment):
     css = requests.get(base + asset, timeout=5)
     assert css.status_code == 200 and "immutable" in css.headers["Cache-Control"]
     assert requests.get(f"{base}/plans/{plan_id}", timeout=5).status_code == 502
+
+
+def test_a_recording_added_through_one_server_is_served_by_the_other_from_the_object_store(deployment,
+                                                                                    object_store_url, monkeypatch):
+    """Clinics with several servers keep media in an S3-compatible store (TRYGG_MEDIA_STORE)."""
+    import boto3
+
+    settings = {"AWS_ACCESS_KEY_ID": "trygg-test", "AWS_SECRET_ACCESS_KEY": "trygg-test-secret",
+                "AWS_DEFAULT_REGION": "eu-north-1"}
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    s3 = boto3.client("s3", endpoint_url=object_store_url)
+    s3.create_bucket(Bucket="trygg-clinic", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+    deployment["env"].update(settings, TRYGG_MEDIA_STORE="s3://trygg-clinic/media", TRYGG_S3_ENDPOINT=object_store_url)
+    for name in ("a", "b"):
+        gunicorn.stop(deployment["servers"][name])
+        deployment["servers"][name] = gunicorn.start(deployment["seeded"], deployment["env"],
+                                                     port=deployment["ports"][name])[0]
+    plan_id = deployment["seeded"].plan_id
+    through_a, through_b = _url(deployment, "port_a"), _url(deployment, "port_b")
+
+    added = gunicorn.signed_in(through_a, "ingrid@example.org").post(
+        f"{through_a}/api/v1/plans/{plan_id}/media",
+        json={"uuid": str(uuid.uuid4()), "kind": "audio", "data": base64.b64encode(WEBM_OPUS).decode(),
+              "caption": "Mum says hello", "duration_ms": 4000})
+    assert added.status_code == 201, added.text
+    url = added.json()["url"]
+    [stored] = s3.list_objects_v2(Bucket="trygg-clinic")["Contents"]
+    assert stored["Key"] == f"media/{plan_id}/{url.rsplit('/', 1)[1]}"
+    assert not (deployment["seeded"].instance / "media").exists()
+
+    heard = gunicorn.signed_in(through_b, "ingrid@example.org").get(through_b + url)
+    assert heard.status_code == 200 and heard.content == WEBM_OPUS
+    anonymous = requests.get(through_b + url, timeout=5, allow_redirects=False)
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]  # nobody signed in
 
 
 def _next(lines: queue.Queue, prefix: str, wait: float = 10.0) -> float | None:

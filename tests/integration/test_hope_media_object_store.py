@@ -12,8 +12,6 @@ from backend import create_app
 from support.forms import csrf_token
 from support.plans import PASSWORD
 
-pytest_plugins = ["support.object_store"]
-
 
 def _keys(client, bucket) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
