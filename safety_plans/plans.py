@@ -17,7 +17,11 @@ from safety_plans.ops import OpResult, announce, lock_plan, new_uuid, record_cha
 
 
 def plan_of(db: Session, user: User) -> Plan | None:
-    """The client's plan, if they have started one."""
+    """The client's plan, if they have started one. A page that loaded it already (the crisis view,
+    then its help strip's country) gets it from the session without asking the database again."""
+    for state in db.identity_map.all_states():
+        if state.class_ is Plan and not (state.deleted or state.was_deleted) and state.dict.get("owner_id") == user.id:
+            return state.obj()
     return db.scalar(select(Plan).where(Plan.owner_id == user.id))
 
 
