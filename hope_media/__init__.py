@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.register_openapi(app)
-    register_section_extra(app, SectionExtra(render.render_extra, render.sections, services.stamp))
+    register_section_extra(app, SectionExtra(render.render_extra, render.sections, services.stamp,
+                                             pdf_lines=render.pdf_lines))
     register_warm_urls(app, _warm_media)
     add_source(app, "photos_and_recordings", services.personal_data, _l("Photos, recordings and messages"))
     app.extensions.setdefault("trygg.before_account_closed", []).append(services.remove_all_files_of)

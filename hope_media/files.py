@@ -1,11 +1,13 @@
 """Uploads checked by what they contain, never by their name or the type the browser claims.
 
-Photos: Pillow must open and verify them as JPEG, PNG or WebP; they are re-encoded as JPEG with
-the camera's orientation applied, at most 1600 px on the long side, with no EXIF (so no GPS
-position, no camera serial number). Recordings: what Chromium's MediaRecorder makes (WebM with
-Opus), Ogg Opus, or MP4/M4A audio — recognised by their container's first bytes; kept as they
-are, since every browser that recorded them can play them. Files are written owner-only (0600)
-in owner-only directories (0700) under the media directory, named by their content's SHA-256.
+Photos: Pillow must open and verify them as JPEG, PNG, WebP or HEIC/HEIF (what iPhones save;
+opened through pillow-heif, whose libheif applies the container's rotation); they are re-encoded
+as JPEG with the camera's orientation applied, at most 1600 px on the long side, with no EXIF and
+no ICC profile (so no GPS position, no camera serial number). Recordings: what Chromium's
+MediaRecorder makes (WebM with Opus), Ogg Opus, or MP4/M4A audio — recognised by their
+container's first bytes; kept as they are, since every browser that recorded them can play them.
+Files are written owner-only (0600) in owner-only directories (0700) under the media directory,
+named by their content's SHA-256.
 """
 from __future__ import annotations
 
@@ -15,10 +17,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from backend.errors import ServiceError
+
+pillow_heif.register_heif_opener()  # Pillow opens HEIC/HEIF (format "HEIF") from here on
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 AUDIO_MAX_BYTES = 3 * 1024 * 1024
@@ -26,7 +31,7 @@ AUDIO_MAX_SECONDS = 120
 LONG_SIDE = 1600
 MAX_PIXELS = 60_000_000  # a 12 MP phone photo is far below; a decompression bomb is not
 JPEG_QUALITY = 82
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}  # HEIF: iPhones' HEIC photos
 
 
 @dataclass
@@ -57,7 +62,7 @@ def check_photo(data: bytes) -> Checked:
     if len(data) > PHOTO_MAX_BYTES:
         raise photo_too_big()
     not_photo = ServiceError("not_a_photo", _("That file is not a photo we can show. Please choose a JPEG, "
-                                              "PNG or WebP picture."), 422, field="file")
+                                              "PNG, WebP or HEIC picture."), 422, field="file")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in PHOTO_FORMATS:

@@ -2,9 +2,13 @@
 plan's pages without safety_plans importing those packages.
 
 A package registers a `SectionExtra`: what it draws in a section on a given page ("view", "edit",
-"now"), which sections hold something for this person (the walk-through keeps their step even
-with no text items), and a stamp that changes with its content (part of a saved page's version,
-so a device's offline copy follows it). Templates call `section_extra(plan, key, place)`.
+"now", "print"), which sections hold something for this person (the walk-through keeps their step
+even with no text items), a stamp that changes with its content (part of a saved page's version,
+so a device's offline copy follows it) and, optionally, what it adds to a section of the PDF.
+Templates call `section_extra(plan, key, place)`; the PDF asks `pdf_entries(db, viewer, plan, key)`.
+
+A PDF entry is `("text", line)` (a bullet line) or `("image", jpeg_bytes, caption)` (a picture
+with its caption under it); the package has already applied who may see what.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from markupsafe import Markup
 
+PdfEntry = tuple[str, str] | tuple[str, bytes, str]  # ("text", line) or ("image", jpeg bytes, caption)
+
 
 @dataclass(frozen=True)
 class SectionExtra:
@@ -22,6 +28,7 @@ class SectionExtra:
     render: Callable[..., Markup]  # (plan, section key, place) -> HTML
     sections: Callable[..., set]  # (db, viewer, plan) -> section keys
     stamp: Callable[..., str]  # (db, plan) -> changes when what it draws changes
+    pdf_lines: Callable[..., list[PdfEntry]] | None = None  # (db, viewer, plan, section key) -> entries
 
 
 def register_section_extra(app: Flask, extra: SectionExtra) -> None:
@@ -43,6 +50,15 @@ def sections_with_extras(db, viewer, plan) -> set[str]:
     found: set[str] = set()
     for extra in _extras():
         found |= extra.sections(db, viewer, plan)
+    return found
+
+
+def pdf_entries(db, viewer, plan, key: str) -> list[PdfEntry]:
+    """What the packages add to this section of the PDF, for this viewer."""
+    found: list[PdfEntry] = []
+    for extra in _extras():
+        if extra.pdf_lines is not None:
+            found.extend(extra.pdf_lines(db, viewer, plan, key))
     return found
 
 

@@ -17,7 +17,7 @@ from backend.accounts import care
 from backend.answers import render_page
 from backend.db import utcnow
 from safety_plans import commitments as commitment_rules
-from safety_plans import crisis_lines, hope
+from safety_plans import crisis_lines, extras, hope
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import SECTIONS
@@ -69,14 +69,17 @@ def _pdf_document(plan, context: dict) -> dict:
     sections = []
     authors = hope.authors(db.session(), items)
     for section in SECTIONS:
-        if section.group and not items[section.key]:
+        # Photos, recordings and messages others added (safety_plans.extras), for this reader.
+        added = extras.pdf_entries(db.session(), current_user, plan, section.key)
+        if section.group and not items[section.key] and not added:
             continue  # My hope prints the prompts that have words
-        lines = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
+        lines: list = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
         if section.therapist_only:
             lines = [f"“{i.text}” — {authors[i.uuid]}" if authors.get(i.uuid) else i.text
                      for i in items[section.key]]
         if section.key == "grounding":
             lines += [e["title"] for e in context["exercises"]]
+        lines += added
         sections.append((f"{_('My hope')}: {section.title}" if section.group else str(section.title), lines))
     helplines = [f"{line.label}: {line.number}" for line in crisis_lines.helplines(plan.country, locale)]
     sections.append((_("Helplines"), helplines))
@@ -98,7 +101,10 @@ def _pdf_document(plan, context: dict) -> dict:
 def print_view(plan_id: int):
     """The plan on one page and a wallet-size card to cut out."""
     plan = load_plan(db.session(), current_user, plan_id, "print")
-    context = _plan_context(plan, **sharing_context(plan))
+    # What other packages print in a section (photos, recordings, messages), already limited to
+    # what this person may see: drawn through safety_plans.extras, never imported here.
+    print_extras = {section.key: extras.render(plan, section.key, "print") for section in SECTIONS}
+    context = _plan_context(plan, **sharing_context(plan), print_extras=print_extras)
     return render_page("safety_plans/print.html", **context)
 
 

@@ -9,6 +9,7 @@ import stat
 import uuid
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import select
 
 from backend import audit
@@ -16,7 +17,7 @@ from backend.accounts.services import find_user
 from backend.db import session_scope
 from hope_media.models import PlanMedia
 from support.forms import csrf_token
-from support.media import WEBM_OPUS, photo
+from support.media import WEBM_OPUS, heic, photo
 from support.plans import PASSWORD
 
 
@@ -73,6 +74,25 @@ def test_a_photo_is_stored_privately_and_served_only_to_its_owner(app, client, s
         sign_in(other)
         assert client.get(file_url(media)).status_code == 404
         assert client.get(f"/plans/{world.other_plan_id}/media/{media.file_name}").status_code == 404
+
+
+def test_an_iphone_heic_is_stored_and_served_as_a_jpeg_without_its_location(app, client, sign_in, world):
+    sign_in(world.owner)
+    editor = client.get(f"/plans/{world.plan_id}/edit").get_data(as_text=True)
+    assert "image/heic,image/heif,.heic,.heif" in editor  # the picker offers HEIC files
+    original = heic(1200, 800)
+    assert b"PhoneMaker" in original
+    response = add_photo(client, world.plan_id, data=original, caption="Hytta i fjor", name="IMG_0042.HEIC")
+    assert response.status_code == 302
+    [media] = items(app, world.plan_id)
+    assert re.fullmatch(r"[0-9a-f]{64}\.jpg", media.file_name) and media.mime == "image/jpeg"
+    assert (media.width, media.height) == (800, 1200)
+    shown = client.get(file_url(media))
+    assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(shown.data)) as served:
+        assert served.format == "JPEG" and not served.getexif()
+    assert b"PhoneMaker" not in shown.data and b"GPS" not in shown.data
+    assert 'alt="Hytta i fjor"' in client.get(f"/plans/{world.plan_id}/edit").get_data(as_text=True)
 
 
 def test_a_linked_therapist_sees_counts_only_until_the_client_shares(app, client, api, sign_in, world):
