@@ -104,7 +104,9 @@ def print_view(plan_id: int):
     # What other packages print in a section (photos, recordings, messages), already limited to
     # what this person may see: drawn through safety_plans.extras, never imported here.
     print_extras = {section.key: extras.render(plan, section.key, "print") for section in SECTIONS}
-    context = _plan_context(plan, **sharing_context(plan), print_extras=print_extras)
+    # Photos can take the plan past one page; a count of private items cannot.
+    photos = any("<img" in str(extra) for extra in print_extras.values())
+    context = _plan_context(plan, **sharing_context(plan), print_extras=print_extras, photos_on_paper=photos)
     return render_page("safety_plans/print.html", **context)
 
 

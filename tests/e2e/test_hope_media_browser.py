@@ -227,3 +227,43 @@ def test_a_recording_made_offline_waits_on_the_device_and_arrives_once(
             assert db.scalar(select(PlanMedia.transcript)) == "Made on the bus, no network."
     finally:
         context.close()
+
+
+def test_an_iphone_photo_on_paper_for_the_client_and_only_its_count_for_the_therapist(server, browser):
+    """A HEIC from the gallery is taken (as a JPEG without its location) and printed with its
+    caption; the linked therapist's print of the same plan shows only that a photo exists."""
+    from support.media import heic
+
+    client_email, therapist_email, plan_id, _ = session_world(server.app, items=(("support", "Mum"),))
+    phone = browser.new_context(locale="en-GB", **PHONE)
+    page = phone.new_page()
+    sign_in(page, server.url, client_email)
+    page.goto(f"{server.url}/plans/{plan_id}/edit#reasons")
+    panel = page.locator("#media-reasons")
+    panel.get_by_label("Or choose a picture you have").set_input_files(
+        files=[{"name": "IMG_0042.HEIC", "mimeType": "image/heic", "buffer": heic(1200, 900)}])
+    panel.get_by_label("Describe the photo (optional)").fill("Mum and me at the cabin")
+    panel.get_by_role("button", name="Save photo").click()
+    expect(page.locator("#media-reasons img[alt='Mum and me at the cabin']")).to_be_visible()
+
+    for size, context in (("390", phone), ("1280", browser.new_context(locale="en-GB", **LAPTOP))):
+        if context is not phone:
+            page = context.new_page()
+            sign_in(page, server.url, client_email)
+        page.goto(f"{server.url}/plans/{plan_id}/print")
+        picture = page.locator("figure.hm-print-photo img[alt='Mum and me at the cabin']")
+        expect(picture).to_be_visible()
+        # Loaded through the access-checked route, upright (the HEIC was taken turned on its side).
+        assert page.evaluate("img => [img.naturalWidth, img.naturalHeight]", picture.element_handle()) == [900, 1200]
+        box = picture.bounding_box()
+        assert box and box["width"] <= int(size)  # never wider than the screen
+        expect(page.get_by_text("photos can take it onto a second page")).to_be_visible()
+        shot(page, f"print-photo-client-{size}")
+
+    therapist = browser.new_context(locale="en-GB", **LAPTOP).new_page()
+    sign_in(therapist, server.url, therapist_email)
+    therapist.goto(f"{server.url}/plans/{plan_id}/print")
+    expect(therapist.get_by_text("Only Ingrid sees these: 1 photo.")).to_be_visible()
+    assert therapist.locator("figure.hm-print-photo").count() == 0
+    expect(therapist.get_by_text("The plan fits on one page")).to_be_visible()  # a count adds no page
+    shot(therapist, "print-photo-therapist-1280")
