@@ -80,6 +80,13 @@ def main() -> int:
     started = time.perf_counter()
     stored = [files.check_photo(data) for data in originals]
     encode_ms = (time.perf_counter() - started) * 1000 / len(originals)
+    import pillow_heif  # an iPhone's 12 MP HEIC of the same picture
+
+    iphone = io.BytesIO()
+    pillow_heif.from_pillow(Image.open(io.BytesIO(originals[0]))).save(iphone, format="HEIF", quality=80)
+    started = time.perf_counter()
+    from_heic = files.check_photo(iphone.getvalue())
+    heic_ms = (time.perf_counter() - started) * 1000
     with tempfile.TemporaryDirectory() as tmp:
         server, thread, live, _ = start_live_server(Path(tmp))
         base = live.url
@@ -138,6 +145,8 @@ def main() -> int:
         print(f"  photo {n}: 12 MP JPEG q92 from a phone {len(before):,} bytes -> stored {len(after.data):,} bytes "
               f"({after.width}x{after.height}, JPEG q{files.JPEG_QUALITY}, no EXIF)")
     print(f"  re-encoding a 12 MP photo: {encode_ms:.0f} ms each on this machine")
+    print(f"  iPhone HEIC, 12 MP: {iphone.tell():,} bytes -> stored {len(from_heic.data):,} bytes "
+          f"({from_heic.width}x{from_heic.height} JPEG) in {heic_ms:.0f} ms")
     per_minute = audio_bytes / RECORD_SECONDS * 60
     print(f"  audio: MediaRecorder webm/opus 48 kbit/s, {RECORD_SECONDS} s = {audio_bytes:,} bytes -> "
           f"{per_minute / 1024:,.0f} KB per minute (a 2-minute recording ~{2 * per_minute / 1024:,.0f} KB; limit 3 MB)")
