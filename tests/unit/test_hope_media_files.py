@@ -1,5 +1,6 @@
-"""Uploads are judged by what they contain: photos re-encoded without their EXIF (no GPS), upright
-and phone-sized; anything that is not a real photo or a browser's recording is refused."""
+"""Uploads are judged by what they contain: photos (also iPhones' HEIC) re-encoded without their
+EXIF (no GPS), upright and phone-sized; anything that is not a real photo or a browser's recording
+is refused."""
 from __future__ import annotations
 
 import io
@@ -11,7 +12,7 @@ from PIL import Image
 from backend import create_app
 from backend.errors import ServiceError
 from hope_media import files
-from support.media import M4A, OGG_OPUS, WEBM_OPUS, photo
+from support.media import M4A, OGG_OPUS, WEBM_OPUS, heic, photo
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +90,41 @@ def test_files_are_written_once_owner_only_under_their_content_hash(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     files.unlink([path])
     assert not path.exists() and not path.parent.exists()
+
+
+# -- iPhone photos (HEIC/HEIF): opened through pillow-heif, re-encoded like every other photo --------
+
+def test_the_test_photo_really_is_a_heic_with_a_gps_position():
+    data = heic(1200, 800)
+    assert data[4:12] == b"ftypheic"
+    with Image.open(io.BytesIO(data)) as before:
+        assert before.format == "HEIF"
+        exif = before.getexif()
+        assert exif[0x010F] == "PhoneMaker"
+        assert exif.get_ifd(0x8825)[2] == (59.0, 54.0, 48.0)
+    assert b"PhoneMaker" in data
+
+
+def test_a_heic_becomes_an_upright_jpeg_without_exif_or_gps():
+    checked = files.check_photo(heic(1200, 800))
+    with Image.open(io.BytesIO(checked.data)) as after:
+        assert after.format == "JPEG"
+        assert not after.getexif() and "exif" not in after.info and "icc_profile" not in after.info
+        assert not after.getexif().get_ifd(0x8825)
+        assert after.size == (800, 1200)  # the camera's rotation applied: portrait
+    assert b"PhoneMaker" not in checked.data and b"GPS" not in checked.data and b"Exif" not in checked.data
+    assert (checked.width, checked.height, checked.mime, checked.ext) == (800, 1200, "image/jpeg", "jpg")
+
+
+def test_a_large_heic_is_made_phone_sized():
+    checked = files.check_photo(heic(4032, 3024))
+    assert max(checked.width, checked.height) == files.LONG_SIDE
+
+
+@pytest.mark.parametrize("cut", [40, 300, 0.5])
+def test_a_broken_heic_is_refused_with_the_message_that_names_heic(cut):
+    data = heic()
+    with pytest.raises(ServiceError) as refused:
+        files.check_photo(data[: int(len(data) * cut) if isinstance(cut, float) else cut])
+    assert refused.value.code == "not_a_photo" and refused.value.field == "file"
+    assert "HEIC" in refused.value.message
