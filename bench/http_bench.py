@@ -11,8 +11,9 @@ the same run. `--before` also runs main's former server (gthread, 2 workers x 32
 (bench/http.py starts this module; the code lives here because a module named `http` in this
 folder stands in for the standard library's package when the scripts here import it.)
 
-PostgreSQL: a server at BENCH_POSTGRES (default postgresql://trygg@127.0.0.1:55433/postgres) where
-a database is created and dropped. Figures are noisy on a shared machine: compare within one run.
+PostgreSQL: a server at BENCH_POSTGRES (default postgresql://trygg@127.0.0.1:55432/postgres, the port
+.ci/run starts PostgreSQL on) where a database is created and dropped. Figures are noisy on a shared
+machine: compare within one run.
 """
 from __future__ import annotations
 
