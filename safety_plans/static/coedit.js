@@ -67,12 +67,19 @@ function handleResults(ops, results) {
     if (placed && result.revision) ownRevisions.add(result.revision);
     if (!li) { catchUp(); return; }
     if (!hasPending(result.item)) setWaiting(li, false);
-    if (result.version) li.dataset.version = Math.max(Number(li.dataset.version), result.version);
+    // A removal that was kept changed nothing of ours: its version is the server's, with words
+    // this page may not have yet (the feed brings them), so it is not ours to claim.
+    if (result.version && result.status !== 'kept') li.dataset.version = Math.max(Number(li.dataset.version), result.version);
     dropNotices(li, 'error');
     if (li.coRemote && li.coRemote.version <= Number(li.dataset.version)) { li.coRemote = null; dropNotices(li, 'typing'); }
-    else if (li.coRemote && !hasPending(result.item) && !li.contains(document.activeElement)) mergeRemote(li);
+    else if (li.coRemote && !hasPending(result.item) && !writingIn(li)) mergeRemote(li);
     if (result.status === 'kept') { li.hidden = false; dropRemoved(result.item); notice(li, 'kept', T.kept); fixArrows(li.parentElement); }
-    if (result.restored) { li.hidden = false; dropRemoved(result.item); }
+    if (result.restored) {
+      // Our edit brought back an item someone removed: "removed while you wrote" is past.
+      li.hidden = false;
+      dropRemoved(result.item);
+      if (li.coDeleted) { li.coDeleted = false; if (!li.coRemote) dropNotices(li, 'typing'); }
+    }
     if (result.status === 'conflict') {
       dropNotices(li, 'typing');
       result.conflicts.forEach((c) => {
@@ -203,7 +210,9 @@ function applyChange(change) {
   const who = change.author || T.someone;
   let li = itemEl(change.item);
   if (snap.deleted) {
-    if (li && li.contains(document.activeElement) && !ours) {
+    // Removed before a change of ours that brought it back (an edit does): already past.
+    if (li && snap.version < Number(li.dataset.version)) return;
+    if (li && writingIn(li) && !ours) {
       // Removed while this person writes in it: keep it until they leave; saving brings it back.
       li.coDeleted = true;
       notice(li, 'typing', fmt(T.removedWhileTyping, { name: who }));
@@ -253,6 +262,12 @@ function applyChange(change) {
       label: T.bringMine, action: () => bringBack(li, c.field, c.overwritten),
     });
   });
+}
+
+/** The person's cursor is in one of the item's fields (not merely on it, as after saving). */
+function writingIn(li) {
+  const active = document.activeElement;
+  return Boolean(active && li.contains(active) && active.matches('input, textarea, select'));
 }
 
 function showTheirs(li) {
