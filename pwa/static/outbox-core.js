@@ -26,7 +26,8 @@
   const RETRY_LATER = [403, 408, 429];
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(DB_NAME) : null;
   const listeners = new Set();  // a BroadcastChannel does not hear its own messages
-  let flushing = null;
+  let flushing = null;  // the flush now running
+  let queued = null;    // the flush asked for while one runs: it starts when that one ends
   let retryTimer = null;
   let retryDelay = RETRY_MIN_MS;
 
@@ -143,16 +144,20 @@
   }
 
   // Send everything waiting now. Safe to call often: one flush at a time per context, one
-  // context at a time (a lock), and a failed attempt schedules the next one.
+  // context at a time (a lock), and a failed attempt schedules the next one. A call while a
+  // flush runs gets one more flush right after it: the running one read the queue before this
+  // call's write was in it, and a browser without Background Sync has nobody else to send it.
   function flush() {
-    if (!flushing) {
-      flushing = locked(runFlush).then((state) => {
-        if (state === 'retry') scheduleRetry();
-        else { retryDelay = RETRY_MIN_MS; }
-        tell({ type: 'changed' });
-        return state;
-      }).catch(() => { scheduleRetry(); return 'retry'; }).finally(() => { flushing = null; });
+    if (flushing) {
+      if (!queued) queued = flushing.then(() => { queued = null; return flush(); });
+      return queued;
     }
+    flushing = locked(runFlush).then((state) => {
+      if (state === 'retry') scheduleRetry();
+      else { retryDelay = RETRY_MIN_MS; }
+      tell({ type: 'changed' });
+      return state;
+    }).catch(() => { scheduleRetry(); return 'retry'; }).finally(() => { flushing = null; });
     return flushing;
   }
 
