@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import select
 import threading
 import uuid
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
@@ -44,31 +44,53 @@ class LiveMessage(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class Subscription:
-    """One open editor's mailbox for one topic."""
+Merge = Callable[[dict, dict], "dict | None"]
 
-    def __init__(self, broker: Broker, topic: str, maxsize: int = 256):
+
+class Subscription:
+    """One open editor's mailbox for one topic.
+
+    A subscriber may say how a new message supersedes one still waiting (`merge(waiting, new)`
+    returns the one message to keep, or None when both must be told): "the plan is at revision R"
+    needs only the newest R, "who is here changed" only the newest announcement. A reader that
+    falls behind (a burst of arrivals, an overloaded server) then finds one message of each kind
+    waiting, not hundreds, and news that matters is never pushed out by news that does not.
+    """
+
+    def __init__(self, broker: Broker, topic: str, maxsize: int = 256, merge: Merge | None = None):
         self.topic = topic
         self._broker = broker
-        self._queue: queue.Queue[dict] = queue.Queue(maxsize=maxsize)
+        self._maxsize = maxsize
+        self._merge = merge
+        self._waiting: deque[dict] = deque()
+        self._ready = threading.Condition()
 
     def deliver(self, message: dict) -> None:
-        """Called by the broker; a slow reader loses the oldest news, never blocks the others."""
-        try:
-            self._queue.put_nowait(message)
-        except queue.Full:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                pass
-            self._queue.put_nowait(message)
+        """Called by the broker; never blocks. Past `maxsize` waiting messages that nothing merged
+        (a reader that stopped reading), the oldest goes."""
+        with self._ready:
+            if not self._merged_into_waiting(message):
+                if len(self._waiting) >= self._maxsize:
+                    self._waiting.popleft()
+                self._waiting.append(message)
+            self._ready.notify()
+
+    def _merged_into_waiting(self, message: dict) -> bool:
+        if self._merge is None:
+            return False
+        for index, waiting in enumerate(self._waiting):
+            kept = self._merge(waiting, message)
+            if kept is not None:
+                self._waiting[index] = kept
+                return True
+        return False
 
     def get(self, timeout: float) -> dict | None:
         """The next message, or None after `timeout` seconds."""
-        try:
-            return self._queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._waiting, timeout):
+                return None
+            return self._waiting.popleft()
 
     def messages(self, timeout: float) -> Iterator[dict | None]:
         """Messages as they come; None at every quiet `timeout` (time for a heartbeat)."""
@@ -87,9 +109,9 @@ class Broker:
         self._lock = threading.Lock()
         self._topics: dict[str, set[Subscription]] = {}
 
-    def subscribe(self, topic: str) -> Subscription:
-        """Open a mailbox for a topic (e.g. "plan:12")."""
-        subscription = Subscription(self, topic)
+    def subscribe(self, topic: str, merge: Merge | None = None) -> Subscription:
+        """Open a mailbox for a topic (e.g. "plan:12"); `merge` as in `Subscription`."""
+        subscription = Subscription(self, topic, merge=merge)
         with self._lock:
             self._topics.setdefault(topic, set()).add(subscription)
         return subscription
@@ -155,7 +177,7 @@ class SqliteBroker(Broker):
         db.execute(insert(LiveMessage).values(
             origin=self._origin, topic=topic, payload=json.dumps(message, separators=(",", ":")), at=utcnow()))
 
-    def subscribe(self, topic: str) -> Subscription:
+    def subscribe(self, topic: str, merge: Merge | None = None) -> Subscription:
         """Open a mailbox; the first one starts this process's poller."""
         with self._start_lock:
             if self._thread is None:
@@ -163,7 +185,7 @@ class SqliteBroker(Broker):
                     self._last_id = conn.scalar(func.max(LiveMessage.id).select()) or 0
                 self._thread = threading.Thread(target=self._poll, name="trygg-broker", daemon=True)
                 self._thread.start()
-        return super().subscribe(topic)
+        return super().subscribe(topic, merge)
 
     def _poll(self) -> None:
         """Read what other processes published since last time; tidy old rows now and then."""
@@ -203,14 +225,14 @@ class PostgresBroker(Broker):
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def subscribe(self, topic: str) -> Subscription:
+    def subscribe(self, topic: str, merge: Merge | None = None) -> Subscription:
         """Open a mailbox; the first one starts this process's listener (none without editors)."""
         with self._start_lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._listen, name="trygg-broker", daemon=True)
                 self._thread.start()
         self._ready.wait(timeout=10)
-        return super().subscribe(topic)
+        return super().subscribe(topic, merge)
 
     def publish(self, db: Session, topic: str, message: dict) -> None:
         """NOTIFY inside the writer's transaction: PostgreSQL delivers it on commit."""

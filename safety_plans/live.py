@@ -256,6 +256,16 @@ def cooperative() -> bool:
     return bool(monkey and monkey.is_module_patched("socket"))
 
 
+def newest_news(waiting: dict, new: dict) -> dict | None:
+    """What an editor still to be told needs of two messages: the newer revision, the newer "who is
+    here" (the page asks for the rest itself). Anything else is told as it came."""
+    if waiting.get("presence") and new.get("presence"):
+        return new
+    if "revision" in waiting and "revision" in new:
+        return new if new["revision"] > waiting["revision"] else waiting
+    return None
+
+
 def open_stream(app: Flask, plan: Plan, user: User,
                 connection: socket.socket | None = None) -> tuple[Iterator[str], Callable[[], None]]:
     """Subscribe now, then yield events until the time is up, the reader goes away, or their
@@ -265,7 +275,7 @@ def open_stream(app: Flask, plan: Plan, user: User,
     goes frees everything at once."""
     plan_id, user_id, revision = plan.id, user.id, plan.revision
     stream_id = new_uuid()
-    subscription = get_broker(app).subscribe(f"plan:{plan_id}")
+    subscription = get_broker(app).subscribe(f"plan:{plan_id}", merge=newest_news)
     config = app.config
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
     closed = threading.Event()

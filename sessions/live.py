@@ -16,7 +16,7 @@ from backend.accounts.models import User
 from backend.broker import get_broker
 from backend.db import session_scope
 from safety_plans.access import can_view
-from safety_plans.live import slots, sse
+from safety_plans.live import newest_news, slots, sse
 from safety_plans.models import Plan
 from sessions.models import TherapySession
 from sessions.services import topic
@@ -28,11 +28,21 @@ def _still_allowed(app: Flask, plan_id: int, user_id: int) -> bool:
         return plan is not None and user is not None and can_view(db, user, plan)
 
 
+def session_news(waiting: dict, new: dict) -> dict | None:
+    """A session page still to be told needs only the newest version of its session and the newest
+    revision of the plan; presence is not its business."""
+    if waiting.get("presence") and new.get("presence"):
+        return new
+    if "session" in waiting and waiting.get("session") == new.get("session"):
+        return new if int(new.get("version") or 0) > int(waiting.get("version") or 0) else waiting
+    return newest_news(waiting, new)
+
+
 def open_stream(app: Flask, plan: Plan, found: TherapySession, user: User) -> tuple[Iterator[str], Callable[[], None]]:
     """Subscribe now, then yield events until the time is up or the reader's access ends. The
     caller has taken a slot; `close` (safe twice) unsubscribes and gives it back."""
     plan_id, session_id, user_id, version = plan.id, found.id, user.id, found.version
-    subscription = get_broker(app).subscribe(topic(plan_id))
+    subscription = get_broker(app).subscribe(topic(plan_id), merge=session_news)
     config = app.config
     heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
     closed = threading.Event()

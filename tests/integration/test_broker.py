@@ -2,11 +2,16 @@
 and across app instances sharing one database (each its own broker, as separate processes are)."""
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import text
 
 from backend import create_app
 from backend.broker import get_broker
 from backend.db import get_engine, session_scope
+from safety_plans.live import newest_news
+from sessions.live import session_news
 
 
 def test_message_is_delivered_after_commit_only(app):
@@ -51,6 +56,56 @@ def test_slow_reader_keeps_the_newest_news(app):
     received = [subscription.get(timeout=0.1)["revision"] for _ in range(256)]
     subscription.close()
     assert received[-1] == 299 and len(set(received)) == 256
+
+
+def test_an_editor_behind_in_a_crowd_is_told_the_newest_revision_and_who_is_here_once(app):
+    """A plan open in many places: each arrival announces itself to every other stream. A stream
+    whose reader is behind keeps one "who is here" and the newest revision, never losing the
+    revision to the crowd's announcements (a plain bounded queue dropped it after 256)."""
+    broker = get_broker(app)
+    editor = broker.subscribe("plan:1", merge=newest_news)
+    session_page = broker.subscribe("plan:1", merge=session_news)
+    try:
+        broker.dispatch("plan:1", {"plan": 1, "revision": 7})
+        for n in range(1000):
+            broker.dispatch("plan:1", {"plan": 1, "presence": True, "id": f"arrival-{n}"})
+        broker.dispatch("plan:1", {"plan": 1, "session": 3, "version": 2})
+        broker.dispatch("plan:1", {"plan": 1, "revision": 6})  # a slower process's older news
+        broker.dispatch("plan:1", {"plan": 1, "access_ended": 9})
+        broker.dispatch("plan:1", {"plan": 1, "session": 3, "version": 4})
+        broker.dispatch("plan:1", {"plan": 1, "revision": 8})
+
+        told = list(iter(lambda: editor.get(timeout=0.05), None))
+        assert told == [
+            {"plan": 1, "revision": 8},
+            {"plan": 1, "presence": True, "id": "arrival-999"},
+            {"plan": 1, "session": 3, "version": 2},
+            {"plan": 1, "access_ended": 9},
+            {"plan": 1, "session": 3, "version": 4},
+        ]
+        told = list(iter(lambda: session_page.get(timeout=0.05), None))
+        assert told == [
+            {"plan": 1, "revision": 8},
+            {"plan": 1, "presence": True, "id": "arrival-999"},
+            {"plan": 1, "session": 3, "version": 4},
+            {"plan": 1, "access_ended": 9},
+        ]
+    finally:
+        editor.close()
+        session_page.close()
+
+
+def test_a_reader_waiting_is_woken_by_news(app):
+    broker = get_broker(app)
+    subscription = broker.subscribe("plan:1", merge=newest_news)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(subscription.get(timeout=5)))
+    reader.start()
+    time.sleep(0.1)
+    broker.dispatch("plan:1", {"plan": 1, "revision": 3})
+    reader.join(timeout=5)
+    subscription.close()
+    assert got == [{"plan": 1, "revision": 3}]
 
 
 def test_two_app_instances_share_updates(app, tmp_path):
