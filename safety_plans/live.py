@@ -129,14 +129,18 @@ def _here(app: Flask, plan_id: int) -> list[dict]:
 class PresenceMemo:
     """Who is here, read once per presence announcement and shared by every stream of this process
     that received it: a plan open in many places would otherwise ask the database once per stream
-    for each arrival (n² reads). An announcement is delivered after its commit, so the first reader
+    for each arrival (n² reads). The streams told of one announcement ask at the same moment, so
+    the first one reads and the others wait for its answer (else a crowd arriving takes every
+    pooled connection at once). An announcement is delivered after its commit, so the first reader
     already sees it; the few newest announcements are remembered."""
 
     KEEP = 64
+    WAIT_SECONDS = 5.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[tuple[int, str], list[dict]] = {}
+        self._reading: dict[tuple[int, str], threading.Event] = {}
 
     def here(self, app: Flask, plan_id: int, announcement: str | None) -> list[dict]:
         """The people with the plan open as of this announcement."""
@@ -145,29 +149,47 @@ class PresenceMemo:
         key = (plan_id, announcement)
         with self._lock:
             known = self._seen.get(key)
+            reading = self._reading.get(key)
+            first = known is None and reading is None
+            if first:
+                reading = self._reading[key] = threading.Event()
         if known is not None:
             return known
-        people = _here(app, plan_id)
-        with self._lock:
-            self._seen[key] = people
-            while len(self._seen) > self.KEEP:
-                del self._seen[next(iter(self._seen))]
-        return people
+        if not first:
+            assert reading is not None
+            reading.wait(self.WAIT_SECONDS)
+            with self._lock:
+                known = self._seen.get(key)
+            return known if known is not None else _here(app, plan_id)
+        try:
+            people = _here(app, plan_id)
+            with self._lock:
+                self._seen[key] = people
+                while len(self._seen) > self.KEEP:
+                    del self._seen[next(iter(self._seen))]
+            return people
+        finally:
+            with self._lock:
+                done = self._reading.pop(key)
+            done.set()
 
 
 def watch_reader(connection: socket.socket | None, gone: Callable[[], None], closed: threading.Event,
                  every: float = 5.0) -> None:
     """Call `gone` as soon as the reader closes its connection (an EventSource sends nothing after its
     request, so a readable socket that peeks empty has been closed). Runs beside the stream; under
-    the event-driven worker it is a greenlet, elsewhere it is not started (a thread per stream)."""
+    the event-driven worker it is a greenlet, elsewhere it is not started (a thread per stream).
+    poll(), not select(): select() refuses descriptors above 1023, and a server holding a thousand
+    streams has them (past about a thousand, each new stream ended as soon as it began)."""
     if connection is None:
         return
 
     def watch() -> None:
         try:
+            poller = io_select.poll()
+            poller.register(connection, io_select.POLLIN)
             while not closed.is_set():
-                readable, _, _ = io_select.select([connection], [], [], every)
-                if readable:
+                if poller.poll(every * 1000):
                     if not connection.recv(1, socket.MSG_PEEK):
                         gone()
                     return  # closed, or the client is sending its next request: done watching
