@@ -3,8 +3,8 @@
 // owns what was sent; this file only listens to the forms.
 import { clearFieldError, fmt, problemWith, showFieldError, uuid, watchLimits } from '/assets/pwa/helpers.js';
 import {
-  T, addFormValues, addRemoved, announce, clearAddForm, dropRemoved, fixArrows, inputOf, itemEl, notice, setWaiting,
-  valuesOf, words,
+  T, addFormValues, addRemoved, announce, clearAddForm, dropRemoved, dropUndo, fixArrows, inputOf, itemEl, notice,
+  setWaiting, valuesOf, words,
 } from './coedit-view.js';
 
 const DEBOUNCE_MS = 600;
@@ -94,7 +94,7 @@ function moveItem(li, action, button) {
 }
 
 function restoreItem(itemUuid) {
-  document.querySelectorAll(`li[data-undo="${CSS.escape(itemUuid)}"]`).forEach((n) => n.remove());
+  dropUndo(itemUuid);
   dropRemoved(itemUuid);
   const li = itemEl(itemUuid);
   if (li) { li.hidden = false; fixArrows(li.parentElement); }

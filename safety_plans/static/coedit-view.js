@@ -178,6 +178,11 @@ export function addRemoved(entry, wire) {
   section.hidden = false;
 }
 
+/** The "Removed: … Restore" line under an item: gone once the item is back or was never removed. */
+export function dropUndo(uuid) {
+  document.querySelectorAll(`li[data-undo="${CSS.escape(uuid)}"]`).forEach((n) => n.remove());
+}
+
 export function dropRemoved(uuid) {
   const section = removedSection();
   if (!section) return;

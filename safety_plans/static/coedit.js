@@ -5,9 +5,9 @@
 import '/assets/pwa/outbox-core.js';
 import { csrf, fmt, oneAtATime, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
 import {
-  FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, fillAddForm, fixArrows, inputOf, itemEl,
-  listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved, shownPlan,
-  valuesOf, words,
+  FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, dropUndo, fillAddForm, fixArrows, inputOf,
+  itemEl, listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved,
+  shownPlan, valuesOf, words,
 } from './coedit-view.js';
 import { checkFields, enhanceForms, enhanceItem, fieldOfError, stopTyping, wireRestore } from './coedit-forms.js';
 import { liveChannel } from './coedit-live.js';
@@ -73,7 +73,13 @@ function handleResults(ops, results) {
     dropNotices(li, 'error');
     if (li.coRemote && li.coRemote.version <= Number(li.dataset.version)) { li.coRemote = null; dropNotices(li, 'typing'); }
     else if (li.coRemote && !hasPending(result.item) && !writingIn(li)) mergeRemote(li);
-    if (result.status === 'kept') { li.hidden = false; dropRemoved(result.item); notice(li, 'kept', T.kept); fixArrows(li.parentElement); }
+    if (result.status === 'kept') {
+      li.hidden = false;
+      dropRemoved(result.item);
+      dropUndo(result.item);  // it was not removed: no "Removed … Restore" under it
+      notice(li, 'kept', T.kept);
+      fixArrows(li.parentElement);
+    }
     if (result.restored) {
       // Our edit brought back an item someone removed: "removed while you wrote" is past.
       li.hidden = false;

@@ -70,6 +70,7 @@ def test_a_kept_removal_shows_the_other_persons_words_once_they_arrive(live_serv
     item(phone, walk).get_by_role("button", name=re.compile("^Remove")).click()
     expect(item(phone, walk)).to_contain_text(KEPT)
     expect(item(phone, walk).locator("summary")).to_contain_text("Walk")
+    expect(phone.get_by_text("Removed: “Walk”.")).to_have_count(0)  # it was not removed
 
     # The feed gets through (the client comes back to the app): the therapist's words appear.
     phone.unroute(_is_feed)
