@@ -35,6 +35,12 @@ export function valuesOf(li) {
   return values;
 }
 
+/** The person's cursor is in one of the item's fields (not merely on it, as after saving). */
+export function writingIn(li) {
+  const active = document.activeElement;
+  return Boolean(active && li.contains(active) && active.matches('input, textarea, select'));
+}
+
 export function setField(li, name, value) {
   const input = inputOf(li, name);
   if (!input && !li.hasAttribute('data-readonly')) return;

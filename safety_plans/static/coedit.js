@@ -7,7 +7,7 @@ import { csrf, fmt, oneAtATime, problemWith, showFieldError, uuid } from '/asset
 import {
   FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, dropUndo, fillAddForm, fixArrows, inputOf,
   itemEl, listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved,
-  shownPlan, valuesOf, words,
+  shownPlan, valuesOf, words, writingIn,
 } from './coedit-view.js';
 import { checkFields, enhanceForms, enhanceItem, fieldOfError, stopTyping, wireRestore } from './coedit-forms.js';
 import { liveChannel } from './coedit-live.js';
@@ -268,12 +268,6 @@ function applyChange(change) {
       label: T.bringMine, action: () => bringBack(li, c.field, c.overwritten),
     });
   });
-}
-
-/** The person's cursor is in one of the item's fields (not merely on it, as after saving). */
-function writingIn(li) {
-  const active = document.activeElement;
-  return Boolean(active && li.contains(active) && active.matches('input, textarea, select'));
 }
 
 function showTheirs(li) {
