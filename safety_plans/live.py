@@ -150,17 +150,19 @@ class PresenceMemo:
         with self._lock:
             known = self._seen.get(key)
             reading = self._reading.get(key)
-            first = known is None and reading is None
-            if first:
-                reading = self._reading[key] = threading.Event()
+            if known is None and reading is None:
+                self._reading[key] = threading.Event()
         if known is not None:
             return known
-        if not first:
-            assert reading is not None
+        if reading is not None:  # another stream is reading it now: its answer is ours
             reading.wait(self.WAIT_SECONDS)
             with self._lock:
                 known = self._seen.get(key)
             return known if known is not None else _here(app, plan_id)
+        return self._read(app, plan_id, key)
+
+    def _read(self, app: Flask, plan_id: int, key: tuple[int, str]) -> list[dict]:
+        """Read for everyone waiting on `key`, remember it, then wake them (also if it failed)."""
         try:
             people = _here(app, plan_id)
             with self._lock:

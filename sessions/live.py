@@ -30,9 +30,7 @@ def _still_allowed(app: Flask, plan_id: int, user_id: int) -> bool:
 
 def session_news(waiting: dict, new: dict) -> dict | None:
     """A session page still to be told needs only the newest version of its session and the newest
-    revision of the plan; presence is not its business."""
-    if waiting.get("presence") and new.get("presence"):
-        return new
+    revision of the plan; "who is here" (which it ignores) merges as for an editor."""
     if "session" in waiting and waiting.get("session") == new.get("session"):
         return new if int(new.get("version") or 0) > int(waiting.get("version") or 0) else waiting
     return newest_news(waiting, new)
