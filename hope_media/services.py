@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import ServiceError
@@ -163,10 +163,14 @@ def sections_with_media(db: Session, user, plan) -> set[str]:
     return {m.section for m in visible(db, user, plan)}
 
 
+# Built once: every page that draws the plan asks for the stamp, and building it cost more than running it.
+_STAMP = (select(PlanMedia.id, PlanMedia.deleted, PlanMedia.shared_with_therapist)
+          .where(PlanMedia.plan_id == bindparam("plan_id")).order_by(PlanMedia.id))
+
+
 def stamp(db: Session, plan) -> str:
     """Changes whenever anything is added, shared or removed: part of a saved page's version."""
-    rows = db.execute(select(PlanMedia.id, PlanMedia.deleted, PlanMedia.shared_with_therapist)
-                      .where(PlanMedia.plan_id == plan.id).order_by(PlanMedia.id)).all()
+    rows = db.execute(_STAMP, {"plan_id": plan.id}).all()
     return "m" + ",".join(f"{i}{'d' if d else ''}{'s' if s else ''}" for i, d, s in rows)
 
 

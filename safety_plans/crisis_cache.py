@@ -20,7 +20,7 @@ from collections.abc import Callable
 from flask import current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.accounts.care import CareLink
@@ -63,10 +63,14 @@ class BodyCache:
                 self._bodies.popitem(last=False)
 
 
+# Built once (every crisis view asks): the client's live care links.
+_LINKS = (select(CareLink.id).where(CareLink.client_id == bindparam("client_id"), CareLink.ended_at.is_(None))
+          .order_by(CareLink.id))
+
+
 def body_key(db: Session, plan, viewer, locale: str, version: tuple) -> tuple:
     """Everything the crisis view's body shows depends on."""
-    links = tuple(db.scalars(select(CareLink.id).where(CareLink.client_id == plan.owner_id,
-                                                       CareLink.ended_at.is_(None)).order_by(CareLink.id)))
+    links = tuple(db.scalars(_LINKS, {"client_id": plan.owner_id}))
     is_owner = plan.owner_id == viewer.id
     greeting = viewer.name if is_owner else None
     return (deploy_version(current_app), version, links, locale, plan.country,
