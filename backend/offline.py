@@ -11,6 +11,7 @@ saved pages belong to one person and are dropped the moment another person (or n
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -107,8 +108,13 @@ def user_key(user) -> str:
     """An opaque, stable name for a signed-in person (no id or email leaves the server)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NOBODY
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, f"offline-owner:{user.id}".encode(), hashlib.sha256).hexdigest()[:20]
+    return _keyed(str(current_app.config["SECRET_KEY"]), user.id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyed(secret: str, user_id: int) -> str:
+    # Asked three times a request (page version, page cache, response header): remembered.
+    return hmac.new(secret.encode(), f"offline-owner:{user_id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def may_keep_offline(user) -> bool:
@@ -140,7 +146,7 @@ def page_version(*parts) -> str:
     return f"{content}.{deploy_version(current_flask_app())}"
 
 
-def versioned_page(render: Callable[[], str | tuple], *parts) -> Response:
+def versioned_page(render: Callable[[], str | tuple | Response], *parts) -> Response:
     """Serve a page the service worker may keep: 304 when the browser has this version already
     (nothing is rendered), else the page with its ETag and whether this device may keep it."""
     if not may_keep_offline(current_user):

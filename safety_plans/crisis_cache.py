@@ -16,14 +16,16 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
-from flask import current_app, request, session
+from flask import Response, current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.accounts.care import CareLink
+from backend.compress import PageWithHoles, accepts_gzip
 from backend.db import utcnow
 from backend.offline import deploy_version
 
@@ -31,19 +33,21 @@ from backend.offline import deploy_version
 # process, so no plan text can forge them.
 _TOKEN = f"trygg-csrf-{secrets.token_hex(16)}"
 _NOW = f"trygg-now-{secrets.token_hex(16)}"
+Kept = TypeVar("Kept")
 
 
-class BodyCache:
-    """A bounded least-recently-used map from a body's key to its HTML."""
+class BodyCache(Generic[Kept]):
+    """A bounded least-recently-used map from a key to what was rendered for it (a body's HTML, a
+    whole page)."""
 
     def __init__(self, size: int = 512):
         self.size = size
         self._lock = threading.Lock()
-        self._bodies: OrderedDict[tuple, str] = OrderedDict()
+        self._bodies: OrderedDict[tuple, Kept] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple) -> Kept | None:
         """The body for a key, if rendered before."""
         with self._lock:
             body = self._bodies.get(key)
@@ -54,7 +58,7 @@ class BodyCache:
                 self.misses += 1
             return body
 
-    def put(self, key: tuple, body: str) -> None:
+    def put(self, key: tuple, body: Kept) -> None:
         """Keep a body; the least recently used goes when full."""
         with self._lock:
             self._bodies[key] = body
@@ -98,24 +102,31 @@ def _cache(name: str, size: int) -> BodyCache:
 
 
 def render_page(template_name: str, key: tuple, context: Callable[[], dict], page: dict,
-                locale: str | None = None) -> str:
+                locale: str | None = None) -> Response:
     """The page: whole from the per-person page cache when it was rendered for this key before,
     else its `content` block from the body cache (rendered with `context()` on a miss) and the rest
-    rendered now with `page` (what the page outside the body needs)."""
+    rendered now with `page` (what the page outside the body needs). A cached page is gzipped once:
+    a response only fills in its token and time."""
     whole = page_key(key, locale) if locale is not None else None
-    pages = _cache("trygg.crisis_pages", int(current_app.config.get("CRISIS_PAGE_CACHE", 256)))
+    size = int(current_app.config.get("CRISIS_PAGE_CACHE", 256))
+    pages: BodyCache[PageWithHoles] = _cache("trygg.crisis_pages", size)
     cached_page = pages.get(whole) if whole is not None else None
     if cached_page is None:
-        cached_page = _render(template_name, key, context, page)
+        cached_page = PageWithHoles(_render(template_name, key, context, page), (_TOKEN, _NOW))
         if whole is not None:
             pages.put(whole, cached_page)
-    return cached_page.replace(_TOKEN, generate_csrf()).replace(_NOW, utcnow().isoformat(timespec="seconds"))
+    values = {_TOKEN: generate_csrf(), _NOW: utcnow().isoformat(timespec="seconds")}
+    if whole is None or not accepts_gzip():
+        return Response(cached_page.fill(values), mimetype="text/html")
+    response = Response(cached_page.gzipped(values), mimetype="text/html")
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers.add("Vary", "Accept-Encoding")
+    return response
 
 
 def _render(template_name: str, key: tuple, context: Callable[[], dict], page: dict) -> str:
     app = current_app
-    cache: BodyCache = app.extensions.get("trygg.crisis_bodies") or app.extensions.setdefault(
-        "trygg.crisis_bodies", BodyCache(int(app.config.get("CRISIS_BODY_CACHE", 512))))
+    cache: BodyCache[str] = _cache("trygg.crisis_bodies", int(app.config.get("CRISIS_BODY_CACHE", 512)))
     template = app.jinja_env.get_template(template_name)
     body = cache.get(key)
     # The template's own imports (macros) run in its root, so the page is always rendered whole,

@@ -1,7 +1,7 @@
 """HTML pages of the plan: thin views that parse, call a service, then render or redirect."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -86,7 +86,7 @@ def view(plan_id: int):
     return versioned_page(lambda: _render_view(plan, parts), *parts)
 
 
-def _render_view(plan, parts: tuple) -> str:
+def _render_view(plan, parts: tuple) -> Response:
     """The crisis view with its body from the per-version cache (safety_plans/crisis_cache.py)."""
     from safety_plans.hope_views import wins_for
 

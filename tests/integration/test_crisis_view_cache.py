@@ -3,6 +3,7 @@ the same words as a fresh render, a new body after any change, never one person'
 kind of viewer, 304 without rendering, and every therapist read still logged."""
 from __future__ import annotations
 
+import gzip
 import re
 
 from backend import audit
@@ -38,6 +39,21 @@ def test_a_second_open_reuses_the_body_and_reads_the_same(app, client, world, si
     assert "trygg-csrf-" not in second
     token = re.search(r'name="csrf_token" value="([^"]+)"', second).group(1)
     assert token == re.search(r'name="csrf-token" content="([^"]+)"', second).group(1)
+
+
+def test_a_cached_page_is_sent_gzipped_with_this_requests_token(app, client, world, sign_in):
+    """The cached page's gzip is made once and its token and time put in as they are sent: what
+    the browser unpacks is the page, with a token the next form post is accepted with."""
+    sign_in(world.owner)
+    plain = client.get(f"/plans/{world.plan_id}").get_data(as_text=True)
+    packed = client.get(f"/plans/{world.plan_id}", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    page = gzip.decompress(packed.data).decode()
+    assert _without_tokens(page) == _without_tokens(plain) and "trygg-csrf-" not in page and "trygg-now-" not in page
+    assert len(packed.data) < len(page) / 2
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/language", data={"csrf_token": token + "x", "lang": "sv"}).status_code == 400
+    assert client.post("/language", data={"csrf_token": token, "lang": "sv"}).status_code == 302
 
 
 def test_a_change_gives_a_new_body(app, client, api, world, sign_in):
