@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
@@ -151,15 +151,19 @@ def snapshot(item: PlanItem) -> dict:
     }
 
 
+_LOCK = (update(Plan).where(Plan.id == bindparam("plan_id")).values(revision=Plan.revision).returning(Plan)
+         .execution_options(synchronize_session=False))
+
+
 def lock_plan(db: Session, plan: Plan) -> None:
     """Serialise writers on one plan: a row lock on PostgreSQL, the write lock on SQLite.
 
     The first statement is a write, so SQLite takes its lock before we read anything and never
     has to upgrade a stale read snapshot.
     """
-    db.execute(update(Plan).where(Plan.id == plan.id).values(revision=Plan.revision)
-               .execution_options(synchronize_session=False))
-    db.refresh(plan)
+    # One statement: the write takes the lock and RETURNING brings the row back fresh (what a
+    # refresh after it would read, a second round trip on every write).
+    db.execute(_LOCK, {"plan_id": plan.id}, execution_options={"populate_existing": True}).scalar_one()
 
 
 def record_change(db: Session, plan: Plan, author: User | None, op: str, item_uuid: str,
@@ -286,8 +290,19 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
 def first_outcome(db: Session, op_uuid: str) -> PlanChange | OpReceipt | None:
     """What an op uuid did the first time: a recorded change, or a receipt of one that changed
     nothing. Every outcome is kept, so a retry never does more than the first attempt."""
-    return (db.scalar(select(PlanChange).where(PlanChange.op_uuid == op_uuid))
-            or db.scalar(select(OpReceipt).where(OpReceipt.op_uuid == op_uuid)))
+    kinds = set(db.scalars(_SEEN, {"op_uuid": op_uuid}))  # almost always none: a new op
+    if PlanChange.__tablename__ in kinds:
+        return db.scalar(select(PlanChange).where(PlanChange.op_uuid == op_uuid))
+    if OpReceipt.__tablename__ in kinds:
+        return db.scalar(select(OpReceipt).where(OpReceipt.op_uuid == op_uuid))
+    return None
+
+
+# Whether an op uuid was seen before, in one statement built once: every op of every write asks.
+_SEEN = union_all(
+    select(literal(PlanChange.__tablename__)).where(PlanChange.op_uuid == bindparam("op_uuid")),
+    select(literal(OpReceipt.__tablename__)).where(OpReceipt.op_uuid == bindparam("op_uuid")),
+)
 
 
 def keep_receipt(db: Session, plan: Plan, op: Op, result: OpResult) -> None:
