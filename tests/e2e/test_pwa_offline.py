@@ -321,3 +321,24 @@ def test_plan_edits_made_offline_after_a_restart_merge_with_a_therapists_changes
         # ... and the therapist's text is kept in the history, nothing lost.
         befores = [c.before for c in db.scalars(select(PlanChange).where(PlanChange.item_uuid == walk["item"]))]
         assert any(b and b.get("text") == "Walk with the dog" for b in befores)
+
+
+def test_a_language_link_on_a_saved_page_shows_that_language(server, profile):
+    """A link with ?lang= (a clinic's Swedish leaflet, the language menu of a shared link) opens the
+    page in that language even though the device keeps the page in another; offline, the kept
+    copy still opens."""
+    email, plan_id, _ = client_with_plan(server.app)
+    context, page = open_signed_in(profile, server, email)
+    wait_until_saved(page, [f"/plans/{plan_id}"])
+    wait_controlled(page)
+    page.goto(f"{server.url}/plans/{plan_id}")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.goto(f"{server.url}/plans/{plan_id}?lang=sv")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("link", name="Ring Mum")).to_be_visible()
+
+    context.set_offline(True)
+    page.goto(f"{server.url}/plans/{plan_id}?lang=nb")
+    expect(page.get_by_role("link", name=re.compile("^(Call|Ring) Mum$"))).to_be_visible()
+    context.close()

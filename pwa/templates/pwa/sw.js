@@ -175,7 +175,9 @@ self.addEventListener('fetch', (event) => {
 async function navigate(event, url) {
   const key = url.pathname;
   const cached = await (await caches.open(PAGES_CACHE)).match(key);
-  if (cached && cached.status === 200 && !staleAfterWrite(key)) {
+  // A query asks for something the saved copy is not (?lang=sv, an undo note): the network
+  // answers first, and the saved copy is only what an offline or very slow visit gets.
+  if (cached && cached.status === 200 && !staleAfterWrite(key) && !url.search) {
     event.waitUntil(revalidate(key, cached).catch(() => null));
     return cached;
   }
