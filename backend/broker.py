@@ -44,6 +44,9 @@ class LiveMessage(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+# Built once: every published change is written down, its values given as parameters.
+_WRITE_DOWN = insert(LiveMessage)
+
 Merge = Callable[[dict, dict], "dict | None"]
 
 
@@ -174,8 +177,8 @@ class SqliteBroker(Broker):
     def publish(self, db: Session, topic: str, message: dict) -> None:
         """Deliver here after commit; write it down for the other processes in the same commit."""
         super().publish(db, topic, message)
-        db.execute(insert(LiveMessage).values(
-            origin=self._origin, topic=topic, payload=json.dumps(message, separators=(",", ":")), at=utcnow()))
+        db.execute(_WRITE_DOWN, {"origin": self._origin, "topic": topic,
+                                 "payload": json.dumps(message, separators=(",", ":")), "at": utcnow()})
 
     def subscribe(self, topic: str, merge: Merge | None = None) -> Subscription:
         """Open a mailbox; the first one starts this process's poller."""

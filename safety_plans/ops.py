@@ -178,7 +178,7 @@ def record_change(db: Session, plan: Plan, author: User | None, op: str, item_uu
         result=result.to_dict(),
     )
     db.add(change)
-    db.flush()
+    db.flush()  # one flush per op: the item, the plan's revision and this change together
     return change
 
 
@@ -199,9 +199,13 @@ def _place(items: list[PlanItem], item: PlanItem, position: int | None) -> None:
         each.position = n
 
 
+# Built once: every op on an item starts by finding it.
+_ITEM = (select(PlanItem).where(PlanItem.plan_id == bindparam("plan_id"), PlanItem.uuid == bindparam("item_uuid"))
+         .execution_options(populate_existing=True))
+
+
 def _find_item(db: Session, plan: Plan, item_uuid: str) -> PlanItem:
-    item = db.scalar(select(PlanItem).where(PlanItem.plan_id == plan.id, PlanItem.uuid == item_uuid)
-                     .execution_options(populate_existing=True))
+    item = db.scalar(_ITEM, {"plan_id": plan.id, "item_uuid": item_uuid})
     if item is None:
         raise ServiceError("unknown_item", _("That item is not in this plan."), 404)
     return item
@@ -235,7 +239,6 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
         item.field_versions = {name: [1, author.id] for name in op.fields}
         db.add(item)
         _place(items, item, op.position)
-        db.flush()
         result.version = item.version
         record_change(db, plan, author, "add", item.uuid, None, snapshot(item), op.uuid, result)
         return result
@@ -281,7 +284,6 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
         _place(_live_items(db, plan, item.section), item, op.position)
     item.updated_by_id = author.id
     item.updated_at = utcnow()
-    db.flush()
     result.version = item.version
     record_change(db, plan, author, op.type, item.uuid, before, snapshot(item), op.uuid, result)
     return result
