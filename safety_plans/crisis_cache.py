@@ -2,8 +2,8 @@
 
 The page most opened in a crisis is also the one the service worker revalidates most. Its body
 (help now, the sections, commitments) depends only on the plan's version (`plans.version_parts`:
-revision, grounding stamp), the live care links (a recommendation from an ended link leaves the
-plan), the language, the plan's country, the kind of viewer (the owner, greeted by name, or a
+revision, grounding stamp, the live care links, since a recommendation from an ended link leaves
+the plan), the language, the plan's country, the kind of viewer (the owner, greeted by name, or a
 linked therapist) and the deploy. So the body is rendered once per such key into a small bounded
 in-process cache, and each request renders only the page around it (header, help strip, CSRF
 token). A key never mixes two people's views where they differ: everything the body shows is in
@@ -21,10 +21,7 @@ from typing import Generic, TypeVar
 from flask import Response, current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
-from backend.accounts.care import CareLink
 from backend.compress import PageWithHoles, accepts_gzip
 from backend.db import utcnow
 from backend.offline import deploy_version
@@ -67,17 +64,11 @@ class BodyCache(Generic[Kept]):
                 self._bodies.popitem(last=False)
 
 
-# Built once (every crisis view asks): the client's live care links.
-_LINKS = (select(CareLink.id).where(CareLink.client_id == bindparam("client_id"), CareLink.ended_at.is_(None))
-          .order_by(CareLink.id))
-
-
-def body_key(db: Session, plan, viewer, locale: str, version: tuple) -> tuple:
-    """Everything the crisis view's body shows depends on."""
-    links = tuple(db.scalars(_LINKS, {"client_id": plan.owner_id}))
+def body_key(plan, viewer, locale: str, version: tuple) -> tuple:
+    """Everything the crisis view's body shows depends on (the version holds the live care links)."""
     is_owner = plan.owner_id == viewer.id
     greeting = viewer.name if is_owner else None
-    return (deploy_version(current_app), version, links, locale, plan.country,
+    return (deploy_version(current_app), version, locale, plan.country,
             "owner" if is_owner else "therapist", greeting)
 
 

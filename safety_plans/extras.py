@@ -3,8 +3,9 @@ plan's pages without safety_plans importing those packages.
 
 A package registers a `SectionExtra`: what it draws in a section on a given page ("view", "edit",
 "now", "print"), which sections hold something for this person (the walk-through keeps their step
-even with no text items), a stamp that changes with its content (part of a saved page's version,
-so a device's offline copy follows it) and, optionally, what it adds to a section of the PDF.
+even with no text items), a stamp that changes with its content (a SQL expression of the plan's id,
+part of a saved page's version, so a device's offline copy follows it) and, optionally, what it
+adds to a section of the PDF.
 Templates call `section_extra(plan, key, place)`; the PDF asks `pdf_entries(db, viewer, plan, key)`.
 
 A PDF entry is `("text", line)` (a bullet line) or `("image", jpeg_bytes, caption)` (a picture
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 from markupsafe import Markup
@@ -27,7 +29,7 @@ class SectionExtra:
 
     render: Callable[..., Markup]  # (plan, section key, place) -> HTML
     sections: Callable[..., set]  # (db, viewer, plan) -> section keys
-    stamp: Callable[..., str]  # (db, plan) -> changes when what it draws changes
+    stamp: Callable[..., Any]  # (plan id, a bound parameter) -> SQL expression that changes with what it draws
     pdf_lines: Callable[..., list[PdfEntry]] | None = None  # (db, viewer, plan, section key) -> entries
 
 
@@ -62,9 +64,10 @@ def pdf_entries(db, viewer, plan, key: str) -> list[PdfEntry]:
     return found
 
 
-def stamps(db, plan) -> tuple:
-    """Part of the version of every page that draws the plan."""
-    return tuple(extra.stamp(db, plan) for extra in _extras())
+def stamp_columns(app: Flask, plan_id) -> list:
+    """Part of the version of every page that draws the plan: one SQL expression per package,
+    asked in the same statement as the plan's other parts."""
+    return [extra.stamp(plan_id) for extra in app.extensions.get("trygg.section_extras", [])]
 
 
 def init_app(app: Flask) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from backend.accounts import care
+from backend.accounts.care import CareLink
 from backend.accounts.models import User
 from backend.errors import ServiceError
 from safety_plans.content import SECTION_KEYS
@@ -85,13 +87,32 @@ def plans_of_clients(db: Session, therapist: User) -> list[tuple[User, Plan | No
 
 
 def version_parts(db: Session, plan: Plan) -> tuple:
-    """What a page of the plan shows changes with: its revision and the client's chosen grounding
-    exercises (they live in grounding and do not bump the revision), and what other packages hang
-    on its sections (`safety_plans.extras`). A page's stated version."""
+    """What a page of the plan shows changes with: its revision, the client's chosen grounding
+    exercises (they live in grounding and do not bump the revision), what other packages hang on
+    its sections (`safety_plans.extras`) and the live care links (a recommendation from an ended
+    link leaves the plan). A page's stated version. All asked in one statement: every open and
+    every revalidation of a plan page asks, and on PostgreSQL each statement is a round trip."""
     from backend.i18n import viewer_zone
-    from grounding.stamp import stamp
-    from safety_plans.extras import stamps
+    from grounding.stamp import STAMP_WIDTH, stamp_text
 
+    row = db.execute(_version_statement(), {"client_id": plan.owner_id, "plan_id": plan.id}).one()
     # Pages say "today" and "tomorrow" (small wins, commitments): a new day is a new version.
     today = datetime.now(UTC).astimezone(viewer_zone()).date().isoformat()
-    return plan.id, plan.revision, stamp(db, plan.owner_id), *stamps(db, plan), today
+    return plan.id, plan.revision, stamp_text(row[:STAMP_WIDTH]), *row[STAMP_WIDTH:], today
+
+
+def _version_statement():
+    """Built once per app (the packages' stamps are registered with it), then only run."""
+    app = current_app
+    statement = app.extensions.get("trygg.plan_version")
+    if statement is None:
+        from grounding.stamp import stamp_columns
+        from safety_plans.extras import stamp_columns as extra_columns
+
+        client, plan_id = bindparam("client_id", type_=Integer), bindparam("plan_id", type_=Integer)
+        links = (select(cast(CareLink.id, String).label("id"))
+                 .where(CareLink.client_id == client, CareLink.ended_at.is_(None)).order_by(CareLink.id).subquery())
+        statement = select(*stamp_columns(client), *extra_columns(app, plan_id),
+                           select(func.coalesce(func.aggregate_strings(links.c.id, ","), "")).scalar_subquery())
+        app.extensions["trygg.plan_version"] = statement
+    return statement

@@ -90,7 +90,7 @@ def _render_view(plan, parts: tuple) -> Response:
     """The crisis view with its body from the per-version cache (safety_plans/crisis_cache.py)."""
     from safety_plans.hope_views import wins_for
 
-    key = crisis_cache.body_key(db.session(), plan, current_user, _locale(), parts)
+    key = crisis_cache.body_key(plan, current_user, _locale(), parts)
     return crisis_cache.render_page("safety_plans/view.html", key,
                                     lambda: {**_plan_context(plan), "wins": wins_for(plan)},
                                     {"plan": plan, "owner": plan.owner, "is_owner": plan.owner_id == current_user.id},

@@ -64,6 +64,21 @@ def test_a_change_gives_a_new_body(app, client, api, world, sign_in):
     assert "Call my cousin" in client.get(f"/plans/{world.plan_id}").get_data(as_text=True)
 
 
+def test_an_ended_care_link_gives_the_plan_a_new_version(app, client, world, sign_in):
+    """A recommendation from an ended link leaves the plan, so the device's copy must not be told
+    "304, nothing changed" after a link ends."""
+    from backend.accounts import care
+
+    sign_in(world.owner)
+    before = client.get(f"/plans/{world.plan_id}")
+    assert client.get(f"/plans/{world.plan_id}", headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
+    with session_scope(app) as db:
+        therapist = find_user(db, world.linked_therapist)
+        assert care.end_link(db, therapist.id, find_user(db, world.owner).id)
+    after = client.get(f"/plans/{world.plan_id}", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+
+
 def test_owner_and_therapist_never_share_a_body(app, client, world, sign_in):
     sign_in(world.owner)
     client.get(f"/plans/{world.plan_id}")

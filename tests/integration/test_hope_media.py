@@ -238,10 +238,22 @@ def test_the_clients_files_are_kept_offline_and_a_therapists_are_not(app, client
 
 
 def test_a_saved_pages_version_follows_its_media(app, client, sign_in, world):
+    """The plan's pages' version follows what the media are (the device's offline copy and the
+    crisis view's cached body follow it): adding, sharing and removing each give a new one, and
+    unsharing gives back the version from before the share."""
     sign_in(world.owner)
-    before = client.get(f"/plans/{world.plan_id}").headers["ETag"]
+    seen = [client.get(f"/plans/{world.plan_id}").headers["ETag"]]
     add_photo(client, world.plan_id)
-    assert client.get(f"/plans/{world.plan_id}").headers["ETag"] != before
+    [media] = items(app, world.plan_id)
+    seen.append(client.get(f"/plans/{world.plan_id}").headers["ETag"])
+    assert client.get(f"/plans/{world.plan_id}").headers["ETag"] == seen[-1]
+    for action, data in (("share", {"shared": "y"}), ("share", {}), ("remove", {})):
+        token = csrf_token(client, f"/plans/{world.plan_id}/edit")
+        assert client.post(f"/plans/{world.plan_id}/media/{media.id}/{action}",
+                           data={"csrf_token": token, **data}).status_code == 302
+        seen.append(client.get(f"/plans/{world.plan_id}").headers["ETag"])
+    before, added, shared, unshared, removed = seen
+    assert len({before, added, shared, removed}) == 4 and unshared == added
 
 
 def test_a_therapist_may_remove_only_what_they_added(app, client, api, sign_in, world):
