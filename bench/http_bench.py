@@ -6,7 +6,7 @@ CONNECTIONS keep-alive connections from an asyncio load generator for SECONDS. P
 requests/s, p50/p95/p99, the server's CPU per request (from /proc), and the ratio to /healthz in
 the same run. `--before` also runs main's former server (gthread, 2 workers x 32 threads).
 
-    .venv/bin/python bench/http.py [--db sqlite|postgresql|both] [--before] [--seconds 5]
+    .venv/bin/python bench/http.py [--db sqlite|postgresql|both] [--before] [--seconds 5] [--repeat 3]
 
 (bench/http.py starts this module; the code lives here because a module named `http` in this
 folder stands in for the standard library's package when the scripts here import it.)
@@ -112,6 +112,21 @@ def show(kind: str, worker: str, rows: list[dict], label: str = "") -> None:
             print(f"{'':28} statuses: {row['statuses']}")
 
 
+def show_median(kind: str, runs: list[list[dict]]) -> None:
+    """Per endpoint, the median over the runs of each figure (each ratio taken within its own run):
+    on a shared machine one run can be a quarter off."""
+    import statistics
+
+    print(f"\n{kind}, median of {len(runs)} runs (ratios within each run)")
+    print(f"{'endpoint':28} {'req/s':>8} {'× healthz':>9} {'range':>11} {'p95 ms':>8} {'CPU ms/req':>10}")
+    for n, row in enumerate(runs[0]):
+        ratios = [run[n]["rps"] / (run[0]["rps"] or 1) for run in runs]
+        print(f"{row['endpoint']:28} {statistics.median(run[n]['rps'] for run in runs):8.0f} "
+              f"{statistics.median(ratios):9.2f} {min(ratios):5.2f}–{max(ratios):<5.2f} "
+              f"{statistics.median(run[n]['p95'] for run in runs) * 1000:8.1f} "
+              f"{statistics.median(run[n]['cpu_ms'] for run in runs):10.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"],
@@ -121,6 +136,8 @@ def main() -> int:
                         "former server runs, e.g. ../main (it must have the same migrations: the database is "
                         "made with this checkout's); default: this checkout's code")
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=1, help="run each table this many times and print "
+                        "the medians too (a fresh server and database each time)")
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     workers = ["gthread", "gevent"] if args.before else ["gevent"]
@@ -130,7 +147,12 @@ def main() -> int:
         for worker in workers:
             root = args.main if worker == "gthread" and args.main else None
             label = f"gthread 2x32, code of {root} (before)" if root else ""
-            show(kind, worker, run(kind, worker, args.seconds, root), label)
+            runs = []
+            for _ in range(max(1, args.repeat)):
+                runs.append(run(kind, worker, args.seconds, root))
+                show(kind, worker, runs[-1], label)
+            if len(runs) > 1:
+                show_median(f"{kind}, {label or worker}", runs)
     print(f"\n({time.monotonic() - started:.0f} s; load average {os.getloadavg()[0]:.2f} at the end)")
     return 0
 
