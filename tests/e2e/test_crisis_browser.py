@@ -223,7 +223,7 @@ def test_help_strip_on_sign_in_register_help_and_offline_pages(live_server, new_
         box = link.bounding_box()
         assert box["y"] < 120 and box["height"] >= 44, path
     page.get_by_role(
-        "link", name={"en": "All crisis lines", "nb": "Alle hjelpetelefoner", "sv": "Alla stödlinjer"}[lang]
+        "link", name={"en": "All crisis lines", "nb": "Hjelpetelefoner", "sv": "Alla stödlinjer"}[lang], exact=True
     ).click()
     expect(page).to_have_url(re.compile(r"/help$"))
     expect(page.get_by_role("link", name=re.compile(f"^(Call|Ring) {number}$"))).to_have_attribute(

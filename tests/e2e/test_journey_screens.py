@@ -79,4 +79,7 @@ def test_the_clients_pages_fit_a_phone_in_norwegian(live_server, new_page, demo,
         expect(page.locator("main")).to_be_visible()
         assert page.locator("html").get_attribute("lang") == "nb"
         _no_sideways_scroll(page)
+        # The help strip (call, all lines, quick exit) is one row of the sticky top, not two.
+        strip = page.locator(".help-strip").bounding_box()
+        assert strip["height"] < 60, f"{path}: the help strip is {strip['height']} px high"
         page.screenshot(path=shots / f"{name}-nb-390.png", full_page=True)
