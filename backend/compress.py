@@ -65,6 +65,15 @@ class PageWithHoles:
             out += [values[hole], piece]
         return "".join(out)
 
+    def answer(self, values: dict[str, str]) -> Response:
+        """The filled page as a response, gzipped from the pieces when the browser takes gzip."""
+        if not accepts_gzip():
+            return Response(self.fill(values), mimetype="text/html")
+        response = Response(self.gzipped(values), mimetype="text/html")
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers.add("Vary", "Accept-Encoding")
+        return response
+
     def gzipped(self, values: dict[str, str]) -> bytes:
         """The filled page as a gzip body (RFC 1952), made from the pieces compressed before."""
         if self._deflated is None:

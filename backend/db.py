@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy import DateTime, Integer, MetaData, ScalarSelect, create_engine, event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +59,14 @@ def never_reuse_ids(metadata: MetaData) -> None:
         key = list(table.primary_key.columns)
         if len(key) == 1 and key[0].name == "id" and key[0].type._type_affinity is Integer:
             table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+def joined_in_order(column) -> ScalarSelect:
+    """A sorted subquery's values as one comma-joined string ("" for none), as a column of a bigger
+    statement: a stamp of many rows read in the same round trip as everything else. The order is
+    the subquery's (group_concat on SQLite, which before 3.44 takes no ORDER BY; string_agg on
+    PostgreSQL): were it ever another, a page would get a new version for nothing, never a stale one."""
+    return select(func.coalesce(func.aggregate_strings(column, ","), "")).scalar_subquery()
 
 
 def utcnow() -> datetime:

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import ColumnElement, String, case, cast, event, func, literal, select
 from sqlalchemy.orm import Session
 
+from backend.db import joined_in_order
 from backend.errors import ServiceError
 from hope_media import files, storage
 from hope_media.access import can_see
@@ -170,8 +171,7 @@ def stamp(plan_id) -> ColumnElement:
     parts = (select((cast(PlanMedia.id, String) + case((PlanMedia.deleted, "d"), else_="")
                      + case((PlanMedia.shared_with_therapist, "s"), else_="")).label("part"))
              .where(PlanMedia.plan_id == plan_id).order_by(PlanMedia.id).subquery())
-    # Read in id order from the sorted subquery (SQLite before 3.44 has no ORDER BY in an aggregate).
-    return select(literal("m", String) + func.coalesce(func.aggregate_strings(parts.c.part, ","), "")).scalar_subquery()
+    return literal("m", String) + joined_in_order(parts.c.part)
 
 
 def file_bytes(media: PlanMedia) -> bytes | None:

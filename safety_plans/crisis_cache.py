@@ -22,7 +22,7 @@ from flask import Response, current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from backend.compress import PageWithHoles, accepts_gzip
+from backend.compress import PageWithHoles
 from backend.db import utcnow
 from backend.offline import deploy_version
 
@@ -106,13 +106,7 @@ def render_page(template_name: str, key: tuple, context: Callable[[], dict], pag
         cached_page = PageWithHoles(_render(template_name, key, context, page), (_TOKEN, _NOW))
         if whole is not None:
             pages.put(whole, cached_page)
-    values = {_TOKEN: generate_csrf(), _NOW: utcnow().isoformat(timespec="seconds")}
-    if whole is None or not accepts_gzip():
-        return Response(cached_page.fill(values), mimetype="text/html")
-    response = Response(cached_page.gzipped(values), mimetype="text/html")
-    response.headers["Content-Encoding"] = "gzip"
-    response.headers.add("Vary", "Accept-Encoding")
-    return response
+    return cached_page.answer({_TOKEN: generate_csrf(), _NOW: utcnow().isoformat(timespec="seconds")})
 
 
 def _render(template_name: str, key: tuple, context: Callable[[], dict], page: dict) -> str:

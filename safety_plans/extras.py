@@ -64,10 +64,10 @@ def pdf_entries(db, viewer, plan, key: str) -> list[PdfEntry]:
     return found
 
 
-def stamp_columns(app: Flask, plan_id) -> list:
+def stamp_columns(plan_id) -> list:
     """Part of the version of every page that draws the plan: one SQL expression per package,
     asked in the same statement as the plan's other parts."""
-    return [extra.stamp(plan_id) for extra in app.extensions.get("trygg.section_extras", [])]
+    return [extra.stamp(plan_id) for extra in _extras()]
 
 
 def init_app(app: Flask) -> None:

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, bindparam, cast, func, select
+from sqlalchemy import Integer, String, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from backend.accounts import care
 from backend.accounts.care import CareLink
 from backend.accounts.models import User
+from backend.db import joined_in_order
 from backend.errors import ServiceError
 from safety_plans.content import SECTION_KEYS
 from safety_plans.models import Plan, PlanItem
@@ -112,7 +113,7 @@ def _version_statement():
         client, plan_id = bindparam("client_id", type_=Integer), bindparam("plan_id", type_=Integer)
         links = (select(cast(CareLink.id, String).label("id"))
                  .where(CareLink.client_id == client, CareLink.ended_at.is_(None)).order_by(CareLink.id).subquery())
-        statement = select(*stamp_columns(client), *extra_columns(app, plan_id),
-                           select(func.coalesce(func.aggregate_strings(links.c.id, ","), "")).scalar_subquery())
+        statement = select(*stamp_columns(client), *extra_columns(plan_id),
+                           joined_in_order(links.c.id))
         app.extensions["trygg.plan_version"] = statement
     return statement

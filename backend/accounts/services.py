@@ -200,8 +200,7 @@ def load_session_user(db: Session, token: str, config: dict) -> User | None:
     user, created_at, last_seen_at = row
     now = utcnow()
     if session_expired(user.role, created_at, last_seen_at, config, now):
-        db.execute(delete(AuthSession).where(AuthSession.token == token))
-        db.commit()
+        end_session(db, token)
         return None
     if now - last_seen_at >= LAST_SEEN_RESOLUTION:
         db.execute(update(AuthSession).where(AuthSession.token == token).values(last_seen_at=now))
