@@ -188,6 +188,8 @@ async function navigate(event, url) {
     if (response.status === 200) freshSinceWrite.add(key);
     return response;
   })();
+  // The query's page is not kept, but what it changed (?lang= is remembered) reaches the kept copy.
+  if (url.search && cached) event.waitUntil(network.then(() => revalidate(key, cached)).catch(() => null));
   try {
     if (!cached) return await network;
     // Network first, but a person never waits long for a page they have on the device.
