@@ -34,9 +34,9 @@ def _locale() -> str:
 def user_country(user) -> str | None:
     """A client's country is their plan's (they choose it there); others' their account's."""
     if getattr(user, "role", None) == "client":
-        plan = plan_rules.plan_of(db.session(), user)
-        if plan is not None:
-            return plan.country
+        country = plan_rules.country_of(db.session(), user)
+        if country is not None:
+            return country
     return getattr(user, "country", None)
 
 

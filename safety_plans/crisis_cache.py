@@ -92,11 +92,11 @@ def _cache(name: str, size: int) -> BodyCache:
     return app.extensions.get(name) or app.extensions.setdefault(name, BodyCache(size))
 
 
-def render_page(template_name: str, key: tuple, context: Callable[[], dict], page: dict,
+def render_page(template_name: str, key: tuple, context: Callable[[], dict], page: Callable[[], dict],
                 locale: str | None = None) -> Response:
     """The page: whole from the per-person page cache when it was rendered for this key before,
     else its `content` block from the body cache (rendered with `context()` on a miss) and the rest
-    rendered now with `page` (what the page outside the body needs). A cached page is gzipped once:
+    rendered now with `page()` (what the page outside the body needs). A cached page is gzipped once:
     a response only fills in its token and time."""
     whole = page_key(key, locale) if locale is not None else None
     size = int(current_app.config.get("CRISIS_PAGE_CACHE", 256))
@@ -109,14 +109,14 @@ def render_page(template_name: str, key: tuple, context: Callable[[], dict], pag
     return cached_page.answer({_TOKEN: generate_csrf(), _NOW: utcnow().isoformat(timespec="seconds")})
 
 
-def _render(template_name: str, key: tuple, context: Callable[[], dict], page: dict) -> str:
+def _render(template_name: str, key: tuple, context: Callable[[], dict], page: Callable[[], dict]) -> str:
     app = current_app
     cache: BodyCache[str] = _cache("trygg.crisis_bodies", int(app.config.get("CRISIS_BODY_CACHE", 512)))
     template = app.jinja_env.get_template(template_name)
     body = cache.get(key)
     # The template's own imports (macros) run in its root, so the page is always rendered whole,
     # the content block being either captured on its first render or served from the cache.
-    variables = {**(context() if body is None else page), "csrf_token": lambda: _TOKEN, "rendered_at": lambda: _NOW}
+    variables = {**(context() if body is None else page()), "csrf_token": lambda: _TOKEN, "rendered_at": lambda: _NOW}
     app.update_template_context(variables)
     rendered = template.new_context(variables)
     if body is None:

@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from backend.accounts.models import AuthSession, LoginAttempt, User
 from backend.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from backend.db import utcnow
+from backend.prepared import Prepared
 
 ROLES = ("client", "therapist", "admin")
 # How often last_seen is written: often enough for a 30-minute idle limit, rarely enough to be cheap.
@@ -185,27 +187,45 @@ def session_expired(role: str, created_at: datetime, last_seen_at: datetime, con
     )
 
 
-# Every signed-in request starts here, so the statement is built once (building it per request
-# cost more than running it) and loads one entity, the person, with the session's two times.
-_SESSION_USER = (select(User, AuthSession.created_at, AuthSession.last_seen_at)
-                 .join(AuthSession, AuthSession.user_id == User.id)
-                 .where(AuthSession.token == bindparam("token")))
+# Every signed-in request starts here, so this is one read run on the driver (backend.prepared):
+# the person's columns and the session's two times. Through the ORM it cost more than the rest of a
+# cached crisis view.
+_PERSON = tuple((attribute.key, attribute.columns[0]) for attribute in User.__mapper__.column_attrs)
+_SESSION_USER = Prepared(select(*(column for _, column in _PERSON), AuthSession.created_at, AuthSession.last_seen_at)
+                         .join(AuthSession, AuthSession.user_id == User.id)
+                         .where(AuthSession.token == bindparam("token")))
 
 
 def load_session_user(db: Session, token: str, config: dict) -> User | None:
     """The user behind a session token, or None if it was ended or has expired."""
-    row = db.execute(_SESSION_USER, {"token": token}).first()
-    if row is None or not row[0].active:
+    row = _SESSION_USER.first(db, token=token)
+    if row is None:
         return None
-    user, created_at, last_seen_at = row
+    person = dict(zip((key for key, _ in _PERSON), row, strict=False))
+    created_at, last_seen_at = row[len(_PERSON):]
+    if not person["active"]:
+        return None
     now = utcnow()
-    if session_expired(user.role, created_at, last_seen_at, config, now):
+    if session_expired(person["role"], created_at, last_seen_at, config, now):
         end_session(db, token)
         return None
     if now - last_seen_at >= LAST_SEEN_RESOLUTION:
         db.execute(update(AuthSession).where(AuthSession.token == token).values(last_seen_at=now))
         db.commit()
+    user = _in_session(db, person)
     user.auth_token = token
+    return user
+
+
+def _in_session(db: Session, person: dict) -> User:
+    """The person as an object of this session, made from the row just read: what a load would
+    give (changes to it are written on commit), without loading it a second time."""
+    known = db.identity_map.get(identity_key(User, person["id"]))
+    if known is not None:
+        return cast(User, known)
+    user = User(**person)
+    make_transient_to_detached(user)  # as if just loaded: no pending changes
+    db.add(user)
     return user
 
 

@@ -182,6 +182,11 @@ def test_commitments_are_recorded_in_the_history(people):
 _texts = st.text(alphabet="abcdefgh ", min_size=1, max_size=12).filter(str.strip)
 
 
+def _live_reasons(db, plan) -> int:
+    return db.scalar(select(func.count(PlanItem.id)).where(
+        PlanItem.plan_id == plan.id, PlanItem.section == "reasons", PlanItem.deleted.is_(False)))
+
+
 @settings(
     max_examples=20,
     deadline=None,
@@ -226,6 +231,14 @@ def test_random_interleavings_lose_nothing_and_duplicate_nothing(people, script)
                 op["fields"] = {"text": text}
             if kind == "move":
                 op["position"] = n
+        fills = op["type"] == "add" and op not in [o for _, o in sent]
+        if fills and _live_reasons(db, plan) >= ops.MAX_ITEMS_PER_SECTION:
+            # The examples share one plan, so a long run fills the section: the add is refused
+            # whole, and nothing of it counts.
+            with pytest.raises(ServiceError) as refused:
+                ops.apply_ops(db, plan, author, [op])
+            assert refused.value.code == "section_full"
+            continue
         [result] = ops.apply_ops(db, plan, author, [op])
         if not result.replayed:
             sent.append((author, op))
