@@ -141,9 +141,10 @@ def version_parts(db: Session, plan: Plan) -> tuple:
 def country_of(db: Session, user: User) -> str | None:
     """The country of a client's plan, without a statement when this request has the plan already
     (the session's copy first: it holds a change not yet written)."""
-    head = g.get("trygg_plan_heads", {}).get(user.id)
-    plan = _plan_in_session(db, user) or (head if head is not None else plan_of(db, user))
-    return plan.country if plan is not None else None
+    plan = _plan_in_session(db, user) or g.get("trygg_plan_heads", {}).get(user.id)
+    if plan is None:
+        return db.scalar(select(Plan.country).where(Plan.owner_id == user.id))
+    return plan.country
 
 
 def _head_statement() -> Prepared:

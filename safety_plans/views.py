@@ -92,13 +92,13 @@ def _render_view(head, parts: tuple) -> Response:
     plan itself is loaded only when something is drawn afresh."""
     from safety_plans.hope_views import wins_for
 
-    def body() -> dict:
-        plan = db.session().get_one(Plan, head.id)
-        return {**_plan_context(plan), "wins": wins_for(plan)}
-
     def shell() -> dict:
-        plan = db.session().get_one(Plan, head.id)
+        plan = db.session().get_one(Plan, head.id)  # asked once: a second get is the session's copy
         return {"plan": plan, "owner": plan.owner, "is_owner": plan.owner_id == current_user.id}
+
+    def body() -> dict:
+        plan = shell()["plan"]
+        return {**_plan_context(plan), "wins": wins_for(plan)}
 
     key = crisis_cache.body_key(head, current_user, _locale(), parts)
     return crisis_cache.render_page("safety_plans/view.html", key, body, shell, locale=_locale())
