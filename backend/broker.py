@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import select
 import threading
 import uuid
 from collections import deque
@@ -220,6 +219,8 @@ class SqliteBroker(Broker):
 class PostgresBroker(Broker):
     """Fan-out across processes with LISTEN/NOTIFY on one channel."""
 
+    KEEPALIVE_SECONDS = 1.0
+
     def __init__(self, dsn: str) -> None:
         super().__init__()
         self._dsn = dsn
@@ -255,15 +256,22 @@ class PostgresBroker(Broker):
                     conn.execute(f"LISTEN {CHANNEL}")
                     self._ready.set()
                     while not self._stopping.is_set():
-                        if select.select([conn.fileno()], [], [], 1.0)[0]:
-                            for note in conn.notifies(timeout=0, stop_after=None):
-                                self._receive(note.payload)
-                        else:
-                            conn.execute("SELECT 1")  # notices a dead connection
+                        # `notifies` first hands over what arrived while another statement ran
+                        # (psycopg keeps it aside), then waits on the socket for up to a second.
+                        # Waiting on the socket alone lost exactly those: a NOTIFY that came in
+                        # during the keep-alive was read with its answer, so the socket stayed
+                        # quiet and the news waited for the next NOTIFY (a lost live update).
+                        for note in conn.notifies(timeout=self.KEEPALIVE_SECONDS):
+                            self._receive(note.payload)
+                        self._keep_alive(conn)
             except Exception:  # noqa: BLE001 - keep listening whatever happened
                 self._ready.set()
                 log.exception("live-update listener lost its connection; reconnecting")
                 self._stopping.wait(1.0)
+
+    def _keep_alive(self, conn) -> None:
+        """A statement each quiet second notices a dead connection."""
+        conn.execute("SELECT 1")
 
     def _receive(self, payload: str) -> None:
         """Pass a NOTIFY on to local subscribers."""

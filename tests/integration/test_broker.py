@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import text
 
 from backend import create_app
-from backend.broker import get_broker
+from backend.broker import PostgresBroker, get_broker
 from backend.db import get_engine, session_scope
 from safety_plans.live import newest_news
 from sessions.live import session_news
+from support.databases import is_postgres
 
 
 def test_message_is_delivered_after_commit_only(app):
@@ -141,3 +143,29 @@ def test_a_rolled_back_change_never_reaches_another_instance(app, tmp_path):
         subscription.close()
         get_broker(other).stop()
         get_engine(other).dispose()
+
+
+@pytest.mark.skipif(not is_postgres(), reason="the LISTEN connection's keep-alive is PostgreSQL's")
+def test_news_that_arrives_during_the_listeners_keep_alive_is_told_at_once(app):
+    """A NOTIFY that reaches the LISTEN connection while its keep-alive statement runs is read with
+    that statement's answer. It must still be told then, not when the next NOTIFY happens to come
+    (a co-editor's last change, or their arrival, was never shown)."""
+    broker = get_broker(app)
+    assert isinstance(broker, PostgresBroker)
+    keep_alive, sent = broker._keep_alive, threading.Event()
+
+    def keep_alive_with_news_waiting(conn) -> None:
+        if not sent.is_set():
+            sent.set()
+            with session_scope(app) as db:
+                broker.publish(db, "plan:7", {"plan": 7, "revision": 1})
+            time.sleep(0.3)  # the NOTIFY is on the listener's socket before the keep-alive is sent
+        keep_alive(conn)
+
+    broker._keep_alive = keep_alive_with_news_waiting  # type: ignore[method-assign]
+    subscription = broker.subscribe("plan:7")
+    try:
+        assert sent.wait(timeout=5), "the listener never ran its keep-alive"
+        assert subscription.get(timeout=3) == {"plan": 7, "revision": 1}
+    finally:
+        subscription.close()
