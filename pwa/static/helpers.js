@@ -61,6 +61,15 @@ export function oneAtATime(task) {
   return run;
 }
 
+/**
+ * Tell the service worker the plan changed (this page's write was saved, or a co-editor's change
+ * arrived), so the copies it keeps for offline are brought up to date before the network goes.
+ */
+export function planChanged() {
+  const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (worker) worker.postMessage({ type: 'plan-changed' });
+}
+
 /** One or many: our three languages all use "one" for exactly 1. */
 export const plural = (n, one, many) => fmt(n === 1 ? one : many, { n });
 

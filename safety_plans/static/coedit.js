@@ -3,7 +3,7 @@
 // results; this file turns typing into ops, applies results and others' changes, and keeps the
 // page equal to what a fresh load would show. Without this file the page works as plain forms.
 import '/assets/pwa/outbox-core.js';
-import { csrf, fmt, oneAtATime, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
+import { csrf, fmt, oneAtATime, planChanged, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
 import {
   FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, dropUndo, fillAddForm, fixArrows, inputOf,
   itemEl, listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved,
@@ -97,6 +97,7 @@ function handleResults(ops, results) {
     }
     if ((op.type === 'edit' || op.type === 'add') && result.status !== 'kept') announce(T.saved);
   });
+  if ((results || []).length) planChanged();
   advance();
   settle();
 }
@@ -317,6 +318,7 @@ const catchUp = oneAtATime(async () => {
       body.changes.forEach((change) => {
         if (change.revision > revision) { applyChange(change); revision = change.revision; ownRevisions.delete(change.revision); }
       });
+      if (body.changes.length) planChanged();
       more = body.more;
       if (!more) {
         revision = Math.max(revision, body.revision);

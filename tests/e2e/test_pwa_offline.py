@@ -19,6 +19,7 @@ from backend.db import session_scope
 from grounding.models import GroundingSession
 from safety_plans import commitments, ops, plans
 from safety_plans.models import Commitment
+from support.coedit import PHONE
 from support.live import (
     allow_self_reload,
     asked_reload,
@@ -345,3 +346,44 @@ def test_a_language_link_on_a_saved_page_shows_that_language(server, profile):
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     expect(page.get_by_role("link", name="Ring Mum")).to_be_visible()
     context.close()
+
+
+KEPT_TEXT = "caches.open('trygg-pages').then(c => c.match(%r)).then(r => r ? r.text() : '')"
+
+
+def test_the_kept_crisis_view_has_what_was_added_in_the_editor_and_by_the_therapist(server, profile):
+    """In session the client adds a person and the therapist adds a reason; the client never opens
+    the crisis view again before the phone loses its signal. Opened offline at home, it has both."""
+    from backend.accounts import care
+
+    email, plan_id, _ = client_with_plan(server.app)
+    with server.app.test_request_context(), session_scope(server.app) as db:
+        therapist = create_user(db, f"dr{next(_numbers)}@example.org", PASSWORD, role="therapist",
+                                display_name="Dr Berg")
+        care.link(db, therapist.id, find_user(db, email).id)
+        therapist_email = therapist.email
+    crisis_view = f"/plans/{plan_id}"
+    context, page = open_signed_in(profile, server, email, remember=True)
+    wait_until_saved(page, [crisis_view, f"{crisis_view}/edit"])
+
+    page.goto(f"{server.url}{crisis_view}/edit")
+    add = page.locator('form[data-form="add"]', has=page.locator('input[value="support"]'))
+    add.get_by_label("Name or place").fill("Aunt Liv")
+    add.get_by_label("Phone (optional)").fill("+47 400 00 000")
+    add.get_by_role("button", name=re.compile("^Add")).click()
+    expect(page.locator("#support li[data-item]", has_text="Aunt Liv")).to_be_visible()
+    expect(page.locator("#outbox-status")).to_be_hidden()
+    wait_for(page, f"{KEPT_TEXT % crisis_view}.then(t => t.includes('Aunt Liv'))", 20)
+    with server.app.test_request_context(), session_scope(server.app) as db:
+        ops.apply_ops(db, plans.plan_of(db, find_user(db, email)), find_user(db, therapist_email),
+                      [add_op("reasons", "Ingrid wants to see the northern lights")])
+    expect(page.locator("#reasons li[data-item]", has_text="northern lights")).to_be_visible()  # live
+    wait_for(page, f"{KEPT_TEXT % crisis_view}.then(t => t.includes('northern lights'))", 20)
+    context.close()
+
+    server.stop()
+    context = profile(offline=True, **PHONE)
+    page = context.new_page()
+    page.goto(server.url + crisis_view)
+    expect(page.get_by_role("link", name="Call Aunt Liv")).to_have_attribute("href", "tel:+4740000000")
+    expect(page.get_by_text("Ingrid wants to see the northern lights")).to_be_visible()

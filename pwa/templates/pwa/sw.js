@@ -46,6 +46,7 @@ self.addEventListener('message', (event) => {
   if (data.type === 'warm') event.waitUntil(warm(data.urls || [], data.home));
   if (data.type === 'forget-user') event.waitUntil(forgetUser(event));
   if (data.type === 'forget-pages') event.waitUntil(forgetPages(data.prefix || ''));
+  if (data.type === 'plan-changed') event.waitUntil(refreshKeptSoon());
 });
 
 // Warming runs one page at a time and never follows a redirect (a signed-out answer must not
@@ -131,6 +132,7 @@ async function forgetPages(prefix) {
 
 async function forgetUser(event) {
   if (warmAbort) warmAbort.abort();
+  keptGeneration += 1;  // a refresh still waiting was for the person who just left
   if (warming) await warming.catch(() => null);
   await caches.delete(PAGES_CACHE);
   owner = NOBODY;
@@ -150,7 +152,49 @@ function markWrite() {
   lastWriteAt = Date.now();
   freshSinceWrite.clear();
 }
-if (self.TryggOutbox) self.TryggOutbox.subscribe((event) => { if (event && event.type === 'sent') markWrite(); });
+if (self.TryggOutbox) {
+  self.TryggOutbox.subscribe((event) => {
+    if (event && event.type === 'sent') { markWrite(); refreshKeptSoon(); }
+  });
+}
+
+// The kept copies of a plan's pages follow every change to the plan, also when the person never
+// opens those pages again before losing the network: someone who adds a person in session and
+// then opens the app offline at home must find that person in their crisis view. After a write
+// (or a page's word that the plan changed, its own or a co-editor's), once things are quiet, each
+// kept plan page is revalidated: a conditional request, 304 when nothing in it changed.
+const PLAN_PAGE = /^\/(plans\/\d+(\/[a-z-]+)?|now)$/;
+const REFRESH_QUIET_MS = 1500;      // after the last write: a burst of typing asks once
+const REFRESH_AT_LATEST_MS = 15000; // while writes keep coming, still ask this often
+let keptGeneration = 0;             // moves on at sign-out: a waiting refresh is then dropped
+let refreshing = null;
+let refreshAt = 0;
+
+function refreshKeptSoon() {
+  refreshAt = Date.now() + REFRESH_QUIET_MS;
+  if (!refreshing) {
+    const generation = keptGeneration;
+    const latest = Date.now() + REFRESH_AT_LATEST_MS;
+    refreshing = (async () => {
+      while (Date.now() < Math.min(refreshAt, latest)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(refreshAt, latest) - Date.now()));
+      }
+      refreshing = null;  // a write from now on asks again
+      if (generation === keptGeneration) await refreshKept(generation);
+    })().catch(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+async function refreshKept(generation) {
+  const cache = await caches.open(PAGES_CACHE);
+  for (const request of await cache.keys()) {
+    const key = new URL(request.url).pathname;
+    if (generation !== keptGeneration || !PLAN_PAGE.test(key)) continue;
+    const cached = await cache.match(request);
+    if (cached && cached.status === 200) await revalidate(key, cached).catch(() => null);
+  }
+}
 
 function staleAfterWrite(key) {
   return Date.now() - lastWriteAt < AFTER_WRITE_MS && !freshSinceWrite.has(key);
@@ -160,7 +204,11 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method !== 'GET') { markWrite(); return; }
+  if (request.method !== 'GET') {
+    markWrite();
+    if (!url.pathname.startsWith('/auth/')) event.waitUntil(refreshKeptSoon());  // not a sign-in or -out
+    return;
+  }
   if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(request));
   } else if (MEDIA_FILE.test(url.pathname)) {
