@@ -58,6 +58,11 @@ def test_the_therapist_workspace_uses_the_laptop_and_shows_names(live_server, ne
     page.goto(f"{live_server.url}/plans/{demo['ingrid_plan']}/sessions")
     _no_sideways_scroll(page)
     page.screenshot(path=shots / "sessions-therapist-1280.png", full_page=True)
+    # The client's plan as the therapist reads it: her people are hers, by name.
+    page.goto(f"{live_server.url}/plans/{demo['ingrid_plan']}")
+    expect(page.get_by_role("heading", name="People close to Ingrid")).to_be_visible()
+    _no_sideways_scroll(page)
+    page.screenshot(path=shots / "plan-therapist-1280.png", full_page=True)
 
 
 def test_the_clients_pages_fit_a_phone_in_norwegian(live_server, new_page, demo, shots):

@@ -146,6 +146,20 @@ def test_crisis_view_first_screen_order_emergency_then_my_people_then_folded_hel
     assert f'href="/plans/{world.plan_id}/plan.pdf"' in html
 
 
+def test_the_people_on_the_crisis_view_are_named_as_the_readers_or_the_clients(client, sign_in, world):
+    """The client reads "My people"; their therapist reads the same people as the client's, by name."""
+    sign_in(world.owner)
+    mine = _html(client.get(f"/plans/{world.plan_id}"))
+    assert '<h3 class="sp-people-title">My people</h3>' in mine and "People close to" not in mine
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, f"/plans/{world.plan_id}")})
+    sign_in(world.linked_therapist)
+    theirs = _html(client.get(f"/plans/{world.plan_id}"))
+    assert '<h3 class="sp-people-title">People close to Ingrid</h3>' in theirs and "My people" not in theirs
+    assert 'href="tel:+4799988777"' in theirs
+    norwegian = _html(client.get(f"/plans/{world.plan_id}?lang=nb"))
+    assert '<h3 class="sp-people-title">De nærmeste til Ingrid</h3>' in norwegian
+
+
 def test_walkthrough_goes_in_plan_order_skips_empty_steps_and_writes_nothing(app, client, sign_in, world):
     with app.test_request_context(), session_scope(app) as db:
         owner = find_user(db, world.owner)
