@@ -5,6 +5,8 @@
  *  - pages the server marks `Trygg-Keep` (a client's own plan, editor, commitments, grounding):
  *    stale-while-revalidate — shown from the cache at once, then revalidated with the version
  *    the server stated (ETag → 304); open pages hear of a new version only when it changed.
+ *    After a write, or a page's word that the plan changed, the kept plan pages are revalidated
+ *    once things are quiet, so what was kept is current before the network goes.
  *  - any other page: network-first, then a saved copy, then the offline page.
  *  - writes are never cached: the sync module (outbox-core.js) keeps them until acknowledged.
  * Saved pages belong to one person: every response names the signed-in person (`Trygg-User`),
