@@ -135,6 +135,7 @@ async function forgetPages(prefix) {
 async function forgetUser(event) {
   if (warmAbort) warmAbort.abort();
   keptGeneration += 1;  // a refresh still waiting was for the person who just left
+  refreshing = null;    // the next person's first write starts their own
   if (warming) await warming.catch(() => null);
   await caches.delete(PAGES_CACHE);
   owner = NOBODY;
@@ -177,13 +178,14 @@ function refreshKeptSoon() {
   if (!refreshing) {
     const generation = keptGeneration;
     const latest = Date.now() + REFRESH_AT_LATEST_MS;
-    refreshing = (async () => {
+    const run = (async () => {
       while (Date.now() < Math.min(refreshAt, latest)) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(refreshAt, latest) - Date.now()));
       }
-      refreshing = null;  // a write from now on asks again
+      if (refreshing === run) refreshing = null;  // a write from now on asks again
       if (generation === keptGeneration) await refreshKept(generation);
-    })().catch(() => { refreshing = null; });
+    })().catch(() => { if (refreshing === run) refreshing = null; });
+    refreshing = run;
   }
   return refreshing;
 }
