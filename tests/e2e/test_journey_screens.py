@@ -88,3 +88,11 @@ def test_the_clients_pages_fit_a_phone_in_norwegian(live_server, new_page, demo,
         strip = page.locator(".help-strip").bounding_box()
         assert strip["height"] < 60, f"{path}: the help strip is {strip['height']} px high"
         page.screenshot(path=shots / f"{name}-nb-390.png", full_page=True)
+    # A small phone (360 px) still has the strip on one row: two took 48 px of the first screen.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/plans/{plan}/edit")
+    expect(page.locator(".help-call")).to_be_visible()
+    strip = page.locator(".help-strip").bounding_box()
+    assert strip["height"] < 60, f"at 360 px the help strip is {strip['height']} px high"
+    _no_sideways_scroll(page)
+    page.screenshot(path=shots / "edit-nb-360.png")
