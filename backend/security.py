@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, has_request_context
 from flask_login import current_user
 
+from backend.assets import inline_style_hashes
 from backend.extensions import csrf
 
-# No inline script or style anywhere: everything comes from our own origin.
+# No inline script anywhere, and no inline style but the few stylesheets allowed by hash (see
+# `content_security_policy`): everything comes from our own origin.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -25,10 +27,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy() -> str:
+    """The policy, with the hashes of the few stylesheets pages may carry inline
+    (`backend.assets.INLINE_STYLES`; their text changes only with a deploy)."""
+    policy = current_app.extensions.get("trygg.csp")
+    if policy is None:
+        styles = " ".join(["'self'", *inline_style_hashes()])
+        policy = CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src {styles}")
+        current_app.extensions["trygg.csp"] = policy
+    return policy
+
+
 def security_headers(response: Response) -> Response:
     """Add the headers every page carries."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")

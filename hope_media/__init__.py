@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from backend.offline import register_warm_urls
 from backend.personal_data import add_source
-from backend.security import CONTENT_SECURITY_POLICY
+from backend.security import content_security_policy
 
 # Pages with the recorder may use the microphone (everywhere else it stays off).
 RECORDER_PAGES = {"safety_plans.edit", "hope_media.page", "hope_media.add"}
@@ -57,5 +57,5 @@ def init_app(app: Flask) -> None:
         # The recorder's "listen back" plays the recording from a blob: URL before it is saved.
         if request.endpoint in RECORDER_PAGES:
             response.headers["Permissions-Policy"] = RECORDER_POLICY
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY + "; media-src 'self' blob:"
+            response.headers["Content-Security-Policy"] = content_security_policy() + "; media-src 'self' blob:"
         return response
