@@ -270,7 +270,7 @@ class PostgresBroker(Broker):
                 self._stopping.wait(1.0)
 
     def _keep_alive(self, conn) -> None:
-        """A statement each quiet second notices a dead connection."""
+        """A statement every second notices a dead connection."""
         conn.execute("SELECT 1")
 
     def _receive(self, payload: str) -> None:

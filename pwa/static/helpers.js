@@ -66,8 +66,13 @@ export function oneAtATime(task) {
  * arrived), so the copies it keeps for offline are brought up to date before the network goes.
  */
 export function planChanged() {
+  tellWorker({ type: 'plan-changed' });
+}
+
+/** A message to the service worker that controls this page, if one does. */
+export function tellWorker(message) {
   const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
-  if (worker) worker.postMessage({ type: 'plan-changed' });
+  if (worker) worker.postMessage(message);
 }
 
 /** One or many: our three languages all use "one" for exactly 1. */

@@ -3,7 +3,9 @@
 // results; this file turns typing into ops, applies results and others' changes, and keeps the
 // page equal to what a fresh load would show. Without this file the page works as plain forms.
 import '/assets/pwa/outbox-core.js';
-import { csrf, fmt, oneAtATime, planChanged, problemWith, showFieldError, uuid } from '/assets/pwa/helpers.js';
+import {
+  csrf, fmt, oneAtATime, planChanged, problemWith, showFieldError, tellWorker, uuid,
+} from '/assets/pwa/helpers.js';
 import {
   FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, dropUndo, fillAddForm, fixArrows, inputOf,
   itemEl, listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved,
@@ -340,9 +342,7 @@ function letGo() {
   gone = true;
   channel.close();
   showGone();
-  if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-    navigator.serviceWorker.controller.postMessage({ type: 'forget-pages', prefix: `/plans/${planId}` });
-  }
+  tellWorker({ type: 'forget-pages', prefix: `/plans/${planId}` });
 }
 
 // Writes still waiting on this device (from before a restart) are shown as they will be; refused
