@@ -18,18 +18,20 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and register the sign-in and admin blueprints."""
-    from backend import security_log  # noqa: F401 - declares SecurityEvent
+    from backend import security_log  # declares SecurityEvent
     from backend.accounts import (  # noqa: F401 - models, routes
         account,
         admin,
         care,
         data_rights,  # noqa: F401 - declares the closed-account tables
         recovery,
+        two_step_manage,
         two_step_views,
         views,
     )
     from backend.nav import add_nav_item
 
+    security_log.init_app(app)  # the prune-security-log command
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")

@@ -124,7 +124,9 @@ def close():
             abort(404)
         if verify_password(user.password_hash, form.password.data):
             token = current_user.get_id()
-            security_log.record(db.session(), "account_deleted", None, None, detail="client")
+            # Recorded as theirs, so it takes the pseudonym with the rest of their events.
+            security_log.record(db.session(), "account_deleted", user.id, None, detail="client")
+            db.session().flush()
             data_rights.close_client_account(db.session(), user)
             db.session().commit()
             services.end_session(db.session(), token)

@@ -1,6 +1,7 @@
 """A person's rights over their data: download everything (JSON and a readable page) and, for a
 client, close the account — their data goes, links end, linked therapists are told, and only a
-content-free record that it happened remains."""
+content-free record that it happened remains, with the account's security events under a
+pseudonym until the log's retention ends (backend.security_log)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,7 +14,7 @@ from backend.accounts.care import CareLink
 from backend.accounts.models import AuthSession, User
 from backend.audit import events_for
 from backend.db import Base, UTCDateTime, utcnow
-from backend.security_log import SecurityEvent
+from backend.security_log import SecurityEvent, pseudonymise
 
 
 class ClosedAccount(Base):
@@ -53,14 +54,24 @@ def account_data(db: Session, user: User) -> dict:
                         "until": link.ended_at.isoformat() if link.ended_at else None} for link in links],
         "who_accessed_my_data": [{"who": e.actor.name, "action": e.action, "what": e.object_type,
                                   "at": e.at.isoformat()} for e in events_for(db, user.id)],
-        "security_events": [{"what": e.kind, "at": e.at.isoformat()} for e in db.scalars(
+        "security_events": [_security_event(e, user.id) for e in db.scalars(
             select(SecurityEvent).where(SecurityEvent.user_id == user.id).order_by(SecurityEvent.at))],
     }
 
 
+def _security_event(event: SecurityEvent, user_id: int) -> dict:
+    """One event of "download my data", with the address it came from (which stays in the log
+    after the account closes) unless someone else did it: an admin's address is not the person's."""
+    item = {"what": event.kind, "at": event.at.isoformat()}
+    if event.actor_id in (None, user_id):
+        item["from"] = event.ip
+    return item
+
+
 def close_client_account(db: Session, user: User) -> None:
     """Remove a client and everything of theirs (the database cascades from the user row), after
-    telling their linked therapists; keep only that an account was closed, and when."""
+    telling their linked therapists; keep only that an account was closed, and when, and the
+    account's security events under a pseudonym instead of the person."""
     if user.role != "client":
         raise ValueError("only clients close their own accounts here")
     # Packages with data outside the database (files) arrange for it to go with the commit.
@@ -71,6 +82,7 @@ def close_client_account(db: Session, user: User) -> None:
         db.add(ClosedClientNotice(therapist_id=link.therapist_id, client_name=user.display_name[:80], closed_at=now))
     db.add(ClosedAccount(role=user.role, closed_at=now))
     db.flush()
+    pseudonymise(db, user.id)
     db.execute(delete(User).where(User.id == user.id))
     db.expunge(user)
 

@@ -36,6 +36,13 @@ class User(UserMixin, Base):
     # is ever accepted twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Wrong second-step codes from browsers this account never signed in on, counted across
+    # password rounds (backend.accounts.code_limit); past the limit, the next code waits until
+    # `code_wait_until`, and each further batch waits twice as long.
+    code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    code_wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The registration link signs in once: it stops working when this is set.
+    welcome_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     sessions: Mapped[list[AuthSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -152,7 +152,9 @@ def authenticate(db: Session, email: str, password: str, ip: str, config: dict,
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     mine = LoginAttempt.device == trusted if trusted else LoginAttempt.device.is_(None)
-    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, mine))
+    # Only password attempts: wrong second-step codes are counted across password rounds
+    # (backend.accounts.code_limit), or the right password would wipe the guesses at the code.
+    db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.kind == "login", mine))
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
     return LoginResult(user=user)
 

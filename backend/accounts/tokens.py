@@ -1,19 +1,25 @@
 """Signed links sent by mail: finishing a registration and resetting a password.
 
 A token names the account and a fingerprint of its password hash, so it stops working as soon as
-the password changes (a reset link works once), and it expires (30 minutes for a reset).
+the password changes (a reset link works once), and it expires (30 minutes for a reset, an hour
+for the registration link, which also works once).
 """
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import cast
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
 
-PURPOSES = {"welcome": timedelta(hours=24), "reset": timedelta(minutes=30)}
+# The registration link only saves typing the password just chosen, so it lives an hour and
+# works once (`User.welcome_used_at`); a reset link works once because the password changes.
+PURPOSES = {"welcome": timedelta(hours=1), "reset": timedelta(minutes=30)}
 
 
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
@@ -41,4 +47,14 @@ def user_for_token(db: Session, secret: str, purpose: str, token: str) -> User |
     user = db.get(User, data["u"])
     if user is None or not user.active or data.get("f") != _fingerprint(user):
         return None
+    if purpose == "welcome" and user.welcome_used_at is not None:
+        return None
     return user
+
+
+def use_welcome(db: Session, user: User, now) -> bool:
+    """Mark the registration link used; False if another request used it first (compare-and-set,
+    so two clicks at once cannot both sign in)."""
+    used = db.execute(update(User).where(User.id == user.id, User.welcome_used_at.is_(None))
+                      .values(welcome_used_at=now))
+    return bool(cast(CursorResult, used).rowcount)

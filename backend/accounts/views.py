@@ -16,6 +16,7 @@ from backend.access import public, signed_in
 from backend.accounts import devices, services, tokens, two_step
 from backend.accounts import mails as account_mail
 from backend.accounts.forms import LoginForm, RegisterForm
+from backend.db import utcnow
 from backend.i18n import COUNTRY_ZONES, LANGUAGE_ZONE, country_choices, request_country
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
@@ -105,12 +106,22 @@ def register_sent():
 @public
 def welcome(token: str):
     """The link in the registration mail: a button (a POST, so a link alone never signs anyone
-    into an account) that signs the new client in."""
+    into an account) that signs the new client in, once, and never past a second step they have
+    turned on (it then asks for the code, as the password does)."""
     user = tokens.user_for_token(db.session(), current_app.config["SECRET_KEY"], "welcome", token)
     if user is None:
         return render_template("accounts/link_expired.html"), 404
     form = FlaskForm()
     if form.validate_on_submit():
+        if not tokens.use_welcome(db.session(), user, utcnow()):
+            db.session().rollback()
+            return render_template("accounts/link_expired.html"), 404
+        security_log.record(db.session(), "welcome_used", user.id)
+        db.session().commit()
+        if two_step.required(user):
+            from backend.accounts.two_step_views import start
+
+            return start(user, True, request.args.get("next"))
         _sign_in(user, remember=True)
         flash(_("Welcome to Trygg. Your account is ready."), "success")
         return redirect(_safe_next(request.args.get("next")))

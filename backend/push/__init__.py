@@ -38,6 +38,7 @@ PUSH_SERVICE_HOSTS = (
 def send_due_reminders_command(interval: float | None) -> None:
     """Send the reminders that are due now (one pass, or forever with --loop)."""
     from backend.push.reminders import run_pass
+    from backend.security_log import prune_old
 
     app = current_flask_app()
     while True:
@@ -50,6 +51,12 @@ def send_due_reminders_command(interval: float | None) -> None:
         else:
             if interval is None or report.queued or report.failed or report.expired:
                 click.echo(f"send-due-reminders: {report.summary()}")
+        try:  # the worker that runs every minute also keeps the security log to its retention
+            prune_old(app)
+        except Exception:  # noqa: BLE001 - as above
+            if interval is None:
+                raise
+            app.logger.exception("send-due-reminders: pruning the security log failed; trying again next time")
         if interval is None:
             return
         clock.sleep(interval)

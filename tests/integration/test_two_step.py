@@ -101,10 +101,10 @@ def test_wrong_codes_are_limited(app, make_user):
     _enrol(client, email)
     guesser = app.test_client()
     _password_step(guesser, email)
-    for _ in range(app.config["LOGIN_LIMIT_PER_ACCOUNT"]):
+    for _ in range(app.config["CODE_LIMIT"]):
         assert _code(guesser, "123456").status_code == 400
     limited = _code(guesser, fresh_code(email))
-    assert limited.status_code == 302 and limited.headers["Location"].endswith("/auth/login")
+    assert limited.status_code == 429 and "Too many wrong codes" in limited.get_data(as_text=True)
     assert guesser.get("/clients").headers["Location"].startswith("/auth/login")
 
 
@@ -126,6 +126,9 @@ def test_clients_sign_in_without_a_code_and_may_turn_it_on(app, make_user):
     client = app.test_client()
     assert _password_step(client, email).status_code == 302
     assert "/auth/two-step" not in _password_step(app.test_client(), email).headers["Location"]
+    confirm = client.post("/auth/two-step/confirm/setup", data={
+        "password": PASSWORD, "csrf_token": csrf_token(client, "/auth/two-step/confirm/setup")})
+    assert confirm.headers["Location"].endswith("/auth/two-step/setup")
     _, codes = _enrol(client, email)
     assert len(codes) == 10
     again = app.test_client()
