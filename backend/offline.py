@@ -26,6 +26,9 @@ from backend.extensions import current_flask_app
 
 USER_HEADER = "Trygg-User"
 KEEP_HEADER = "Trygg-Keep"
+# On a kept page that is where "/" leads for this viewer: the worker keeps "/" pointing at it the
+# moment it keeps the page, so the home-screen icon opens it offline from the first second.
+HOME_HEADER = "Trygg-Home"
 NOBODY = "-"
 
 # fn(db, user) -> pages this user should have offline: URLs, or (URL, label) to list the page by
@@ -146,9 +149,10 @@ def page_version(*parts) -> str:
     return f"{content}.{deploy_version(current_flask_app())}"
 
 
-def versioned_page(render: Callable[[], str | tuple | Response], *parts) -> Response:
+def versioned_page(render: Callable[[], str | tuple | Response], *parts, home: bool = False) -> Response:
     """Serve a page the service worker may keep: 304 when the browser has this version already
-    (nothing is rendered), else the page with its ETag and whether this device may keep it."""
+    (nothing is rendered), else the page with its ETag and whether this device may keep it.
+    `home`: this page is where "/" leads for the viewer (see HOME_HEADER)."""
     if not may_keep_offline(current_user):
         response = make_response(render())  # kept nowhere, so no version to check
         response.headers["Cache-Control"] = "private, no-store"
@@ -167,6 +171,8 @@ def versioned_page(render: Callable[[], str | tuple | Response], *parts) -> Resp
     # per-person cache keeps it, and revalidates with this ETag itself.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers[KEEP_HEADER] = "1"
+    if home:
+        response.headers[HOME_HEADER] = "1"
     return response
 
 

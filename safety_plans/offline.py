@@ -18,14 +18,16 @@ def _client_plan(db, user):
 
 
 def warm_urls(db, user) -> list:
-    """A client's crisis view, editor and commitments (the first two listed on the offline page)."""
+    """A client's crisis view, "I need help now", editor and commitments (the crisis view and the
+    editor listed on the offline page). In the order a person in crisis needs them: a warming cut
+    short (the app closed a second after sign-in) has kept the first ones."""
     plan = _client_plan(db, user)
     if plan is None:
         return []
     return [(url_for("safety_plans.view", plan_id=plan.id), _l("My safety plan")),
+            url_for("crisis.now"),
             (url_for("safety_plans.edit", plan_id=plan.id), _l("Edit my plan")),
-            url_for("safety_plans.commitments", plan_id=plan.id),
-            url_for("crisis.now")]
+            url_for("safety_plans.commitments", plan_id=plan.id)]
 
 
 def client_home(db, user) -> str:

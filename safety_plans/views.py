@@ -84,7 +84,8 @@ def view(plan_id: int):
     head = load_plan_head(db.session(), current_user, plan_id, "open")  # a therapist's read is logged here
     db.session().commit()
     parts = head.version_parts()
-    return versioned_page(lambda: _render_view(head, parts), *parts)
+    # A client's own crisis view is their home: "/" leads here (safety_plans.offline.client_home).
+    return versioned_page(lambda: _render_view(head, parts), *parts, home=head.owner_id == current_user.id)
 
 
 def _render_view(head, parts: tuple) -> Response:

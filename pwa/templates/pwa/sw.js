@@ -24,6 +24,8 @@ const OFFLINE_URL = '/offline';
 const OWNER_KEY = '/__trygg/owner';  // who the saved pages belong to
 const USER_HEADER = 'Trygg-User';
 const KEEP_HEADER = 'Trygg-Keep';
+const HOME_HEADER = 'Trygg-Home';  // this kept page is where "/" leads for its person
+const OWN_PLAN = /^\/plans\/\d+$/;
 const NOBODY = '-';
 {% for url in imports %}importScripts({{ url|tojson }});
 {% endfor %}
@@ -67,7 +69,11 @@ function warm(urls, home) {
 
 async function warmAll(urls, home, signal) {
   const mediaBefore = await savedMedia();  // only these may be pruned: one saved meanwhile is new
-  for (const url of [...urls, OFFLINE_URL]) {
+  // What the home-screen icon opens comes first: "/" and the page it leads to (then the rest in
+  // the server's order), so an app closed a second after sign-in still opens the plan offline.
+  if (home) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
+  const first = home ? [home, ...urls.filter((url) => url !== home)] : urls;
+  for (const url of [...first, OFFLINE_URL]) {
     if (signal.aborted) return;
     try {
       const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual', signal });
@@ -77,7 +83,6 @@ async function warmAll(urls, home, signal) {
       if (response.type === 'opaqueredirect') return;
     } catch (e) { /* offline or aborted: the next visit will try again */ }
   }
-  if (home && !signal.aborted) await (await caches.open(PAGES_CACHE)).put('/', Response.redirect(home, 302));
   if (!signal.aborted) {
     const cache = await caches.open(PAGES_CACHE);
     await Promise.all(mediaBefore.filter((path) => !urls.includes(path)).map((path) => cache.delete(path)));
@@ -119,6 +124,7 @@ async function keep(key, response, always = false) {
   const cache = await caches.open(PAGES_CACHE);
   if (response.ok && response.type === 'basic' && (always || response.headers.get(KEEP_HEADER))) {
     await cache.put(key, response.clone());
+    if (response.headers.get(HOME_HEADER)) await cache.put('/', Response.redirect(key, 302));
   } else if (response.status !== 304 && !(response.status >= 500)) {
     await cache.delete(key);
   }
@@ -250,7 +256,8 @@ async function navigate(event, url) {
   } catch (e) {
     // Offline: the saved copy, else a page every browser keeps (the public crisis lines), else
     // the offline page.
-    return cached || (await caches.match(key, { cacheName: SHELL_CACHE })) || offlineFallback();
+    return cached || (key === '/' && await keptHome()) || (await caches.match(key, { cacheName: SHELL_CACHE }))
+      || offlineFallback();
   }
 }
 
@@ -304,6 +311,13 @@ async function tellPage(key, version) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+// "/" was never kept, but the person's own plan was: that is where "/" leads for them.
+async function keptHome() {
+  const cache = await caches.open(PAGES_CACHE);
+  const plan = (await cache.keys()).find((request) => OWN_PLAN.test(new URL(request.url).pathname));
+  return plan ? Response.redirect(new URL(plan.url).pathname, 302) : null;
 }
 
 async function offlineFallback() {
