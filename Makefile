@@ -8,13 +8,30 @@ HOST   ?= 127.0.0.1
 WORKERS ?=
 export PORT HOST WORKERS
 
-.PHONY: run test lint setup translations migrate browser fonts bench i18n clean
+# Exact versions of everything the virtualenv holds, each file with its hashes (`make lock` writes it).
+LOCK   := requirements.lock
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# Updating the lock takes every package to the newest release pyproject.toml allows; `LOCK_ARGS=` keeps
+# the present pins and only adds what is new, `LOCK_ARGS='--upgrade-package flask'` moves one package.
+LOCK_ARGS ?= --upgrade
 
-# One virtualenv with the app and its test tools; rebuilt when pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
+.PHONY: run test lint setup translations migrate browser fonts bench i18n clean lock audit
+
+# One virtualenv with the app and its test tools, installed from the lock: pinned versions, every file
+# checked against its hash. pip upgrades itself first, from its own lines of the lock. Rebuilt when the
+# lock changes.
+$(VENV)/.locked: $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	awk '/^pip==/ {p = 1} p {print} p && !/\\$$/ {exit}' $(LOCK) > $(VENV)/pip.lock
+	$(PIP) install --require-hashes -r $(VENV)/pip.lock
+	$(PIP) install --require-hashes -r $(LOCK)
+	touch $@
+
+# Then the project itself, without its dependencies (the lock brought them) and built with the locked
+# setuptools; `pip check` fails when pyproject.toml asks for something the lock does not satisfy.
+$(BIN)/.installed: $(VENV)/.locked pyproject.toml
+	$(PIP) install --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "requirements.lock does not satisfy pyproject.toml: run make lock"; exit 1; }
 	touch $@
 
 setup: $(BIN)/.installed translations
@@ -63,6 +80,24 @@ lint: $(BIN)/.installed
 
 bench: setup browser
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Re-resolve pyproject.toml's ranges (runtime, dev extras and the installers) into requirements.lock with
+# every distribution's hash, for CPython 3.11 on Linux x86_64 (this project's machines). Needs only uv from
+# the lock, so it works while pyproject.toml asks for more than the lock holds; `make setup` installs it.
+# The new lock is written beside the old one (uv starts from its pins) and replaces it only when it differs,
+# so an unchanged lock does not make the next `make setup` reinstall.
+lock: $(VENV)/.locked
+	cp $(LOCK) $(VENV)/lock.new
+	$(BIN)/uv pip compile pyproject.toml --extra dev --group pyproject.toml:install --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' \
+		--quiet $(LOCK_ARGS) --output-file $(VENV)/lock.new
+	@if cmp -s $(VENV)/lock.new $(LOCK); then rm $(VENV)/lock.new; echo "$(LOCK) is unchanged"; \
+	else mv $(VENV)/lock.new $(LOCK); echo "$(LOCK) updated: run make setup, then commit it"; fi
+
+# pip-audit against the lock; deploy/audit.py reads its report and fails unless every package was checked
+# and none has a known vulnerability (and says so when no vulnerability database could be reached).
+audit: $(VENV)/.locked
+	$(BIN)/python deploy/audit.py $(LOCK) $(AUDIT_ARGS)
 
 # For developers: extract new messages into the catalogs, then list what is untranslated.
 i18n: $(BIN)/.installed
