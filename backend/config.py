@@ -105,6 +105,12 @@ def build_config(instance_path: Path) -> dict:
         # New accounts from one address in the window.
         "REGISTER_WINDOW": timedelta(hours=1),
         "REGISTER_LIMIT_PER_IP": 10,
+        # Invite codes a client may try (backend/accounts/limits.py), per person and per address, as
+        # for passwords; a right code does not count. The window is LOGIN_WINDOW's, because a
+        # successful sign-in deletes every attempt row older than that.
+        "INVITE_WINDOW": timedelta(minutes=15),
+        "INVITE_LIMIT_PER_PERSON": 5,
+        "INVITE_LIMIT_PER_IP": 20,
         # A browser that signed in before carries this signed cookie (a year): its own counter.
         "DEVICE_COOKIE_NAME": f"{cookie_prefix}trygg_device",
         "DEVICE_COOKIE_LIFETIME": timedelta(days=365),

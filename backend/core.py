@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from backend import db
 from backend.access import public
 from backend.offline import home_url
+from backend.redirects import safe_path
 
 bp = Blueprint("core", __name__)
 
@@ -37,8 +38,7 @@ def choose_language():
             current_user.locale, current_user.locale_chosen = lang, True
             db.session().merge(current_user)
             db.session().commit()
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("core.home"))
+    return redirect(safe_path(request.form.get("next"), url_for("core.home")))
 
 
 @bp.route("/healthz")

@@ -1,5 +1,6 @@
-"""Outgoing mail: SMTP when the environment names a server, otherwise the server log and
-`instance/mail/*.eml`, so a newcomer under `make run` can still follow a link.
+"""Outgoing mail: SMTP when the environment names a server, otherwise `instance/mail/*.eml` (0600),
+whose path the server log names, so a newcomer under `make run` can still follow a link. The log
+never holds a mail's body: its links are sign-in, reset and invite secrets (ASVS V16.2.5).
 
 Settings: TRYGG_SMTP_HOST, TRYGG_SMTP_PORT (587), TRYGG_SMTP_USER, TRYGG_SMTP_PASSWORD,
 TRYGG_SMTP_TLS (starttls | ssl | none; starttls by default), TRYGG_MAIL_FROM.
@@ -59,7 +60,7 @@ def send_mail(to: str, subject: str, body: str, app: Flask | None = None) -> Non
     message = build_message(config, to, subject, body)
     if not config.get("SMTP_HOST"):
         path = _write_to_folder(app, message)
-        app.logger.warning("Mail not sent (no TRYGG_SMTP_HOST); kept in %s:\n%s", path, message.as_string())
+        app.logger.warning("Mail to %s not sent (no TRYGG_SMTP_HOST); kept in %s", to, path)
         return
     try:
         smtp: smtplib.SMTP

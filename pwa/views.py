@@ -13,6 +13,7 @@ from backend import db
 from backend.access import public, signed_in
 from backend.assets import all_assets, asset_url
 from backend.offline import home_url, labelled_pages, offline_sections, public_urls, warm_urls
+from backend.redirects import safe_path
 
 bp = Blueprint("pwa_shell", __name__)
 
@@ -143,8 +144,7 @@ def _exit_note_cookie() -> dict:
 @signed_in
 def exit_note_seen():
     """"I understand" under the quick-exit note, without JavaScript: remember it, go back."""
-    back = request.form.get("next", "")
-    response = redirect(back if back.startswith("/") and not back.startswith("//") else url_for("core.home"))
+    response = redirect(safe_path(request.form.get("next"), url_for("core.home")))
     response.set_cookie(EXIT_NOTE_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

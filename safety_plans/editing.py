@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from backend import db
+from backend.redirects import safe_path
 from safety_plans import feed, hope, ops
 from safety_plans.models import PlanChange
 
@@ -50,8 +51,8 @@ def back_to_editor(plan, item, section=None):
 def embedding_page(plan) -> str | None:
     """The page of this plan that embeds the editor and posted this form (a session's plan review
     names itself in `back`); never anywhere else."""
-    posted = request.form.get("back", "")
-    if posted.startswith(f"/plans/{plan.id}/") and not any(c in posted for c in "?#\\") and "//" not in posted:
+    posted = safe_path(request.form.get("back"), "")
+    if posted.startswith(f"/plans/{plan.id}/") and not any(c in posted for c in "?#") and "//" not in posted:
         return posted
     return None
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from backend.accounts import care
+from backend.accounts import care, limits
 from backend.accounts.models import User
 from backend.broker import get_broker
 from backend.db import utcnow
@@ -71,6 +72,23 @@ def invite_problem(invite: Invite | None, now: datetime | None = None) -> str | 
     if invite.expires_at <= now:
         return _("This invitation has expired. Ask your therapist for a new one.")
     return None
+
+
+def try_code(db: Session, client: User, ip: str, config: dict) -> limits.Attempt:
+    """Record that this client, from this address, looks up a code, and say whether they may: a code
+    is 40 bits and a hit links the guesser with a therapist, so tries are limited per person and per
+    address (INVITE_LIMIT_PER_PERSON, INVITE_LIMIT_PER_IP in INVITE_WINDOW). Commits. The caller
+    withdraws the try when the code was right (`limits.withdraw`)."""
+    return limits.record_try(db, "invite", client.email, ip, per_person=config["INVITE_LIMIT_PER_PERSON"],
+                             per_ip=config["INVITE_LIMIT_PER_IP"], window=config["INVITE_WINDOW"])
+
+
+def too_many_tries(attempt: limits.Attempt) -> str:
+    """What a person who has tried too many codes is told (it may be others on their network)."""
+    return ngettext("Too many codes have been tried. Wait %(num)d minute and try again, or ask your "
+                    "therapist to check the code.",
+                    "Too many codes have been tried. Wait %(num)d minutes and try again, or ask your "
+                    "therapist to check the code.", attempt.wait_minutes)
 
 
 def accept_invite(db: Session, code: str, client: User, now: datetime | None = None) -> Invite:

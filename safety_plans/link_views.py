@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from backend import db
 from backend.access import roles
-from backend.accounts import care
+from backend.accounts import care, limits
 from backend.errors import ServiceError
 from safety_plans import invites
 from safety_plans import plans as plan_rules
@@ -100,10 +100,18 @@ def enter_code():
 @plan_bp.route("/care/link/<code>", methods=["GET", "POST"])
 @roles("client")
 def accept(code: str):
-    """Accept an invite: the therapist can then see and help with the plan."""
+    """Accept an invite: the therapist can then see and help with the plan. Every look-up is a try
+    at guessing a code (limited per person and address); a right code does not count."""
     session = db.session()
+    attempt = invites.try_code(session, current_user, request.remote_addr or "", current_app.config)
+    if not attempt.allowed:
+        return render_template("safety_plans/accept.html", invite=None, problem=invites.too_many_tries(attempt),
+                               code=invites.normalise_code(code)), 429
     found = invites.find_invite(session, code)
     problem = invites.invite_problem(found)
+    if not problem:
+        limits.withdraw(session, attempt)
+        session.commit()
     if request.method == "POST" and not problem:
         try:
             accepted = invites.accept_invite(session, code, current_user)

@@ -106,11 +106,12 @@ def _recent(db: Session, since: datetime, *conditions) -> int:
 def _too_many(config: dict) -> LoginResult:
     minutes = int(config["LOGIN_WINDOW"].total_seconds() // 60)
     return LoginResult(
+        # Never "always open": several of the lines listed below it are not (their hours are shown).
         error=ngettext(
-            "Too many sign-in attempts. For your safety, wait %(num)d minute and try "
-            "again. If you are in crisis, the crisis lines below are always open.",
-            "Too many sign-in attempts. For your safety, wait %(num)d minutes and try "
-            "again. If you are in crisis, the crisis lines below are always open.",
+            "Too many sign-in attempts. Wait %(num)d minute and try again. If you need help now, "
+            "you can call the numbers below: they work without Trygg.",
+            "Too many sign-in attempts. Wait %(num)d minutes and try again. If you need help now, "
+            "you can call the numbers below: they work without Trygg.",
             minutes,
         ),
         rate_limited=True,
@@ -155,7 +156,10 @@ def authenticate(db: Session, email: str, password: str, ip: str, config: dict,
     # Only password attempts: wrong second-step codes are counted across password rounds
     # (backend.accounts.code_limit), or the right password would wipe the guesses at the code.
     db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.kind == "login", mine))
-    db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
+    # Old attempts of every kind go, but only once older than the longest window counting them
+    # (registrations count an hour, sign-ins a quarter).
+    longest = max(config["LOGIN_WINDOW"], config["REGISTER_WINDOW"], config.get("INVITE_WINDOW", timedelta(0)))
+    db.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - longest))
     return LoginResult(user=user)
 
 

@@ -1,8 +1,6 @@
 """Register, sign in, sign out, and the links sent by mail."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,17 +16,14 @@ from backend.accounts import mails as account_mail
 from backend.accounts.forms import LoginForm, RegisterForm
 from backend.db import utcnow
 from backend.i18n import COUNTRY_ZONES, LANGUAGE_ZONE, country_choices, request_country
+from backend.redirects import safe_path
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in, never another host."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("core.home")
+    """Only same-site paths are followed after sign-in, never another host (nor CR/LF: a 500)."""
+    return safe_path(target, url_for("core.home"))
 
 
 def _new_csrf_secret() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from support import gunicorn
+from support import gunicorn, secret_links
 from support.databases import drop_database, fresh_database_url
 from support.media import WEBM_OPUS
 from support.plans import add_op
@@ -46,6 +46,7 @@ http {{
     fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
+    include {dir}/trygg-log.conf;
     upstream trygg_app {{
         server 127.0.0.1:{a} max_fails=1 fail_timeout=1s;
         server 127.0.0.1:{b} max_fails=1 fail_timeout=1s;
@@ -55,12 +56,12 @@ http {{
     upstream trygg_b {{ server 127.0.0.1:{b}; }}
     # Both servers, as people reach them.
     server {{ listen 127.0.0.1:{port}; set $trygg_upstream trygg_app; set $trygg_static {dir}/static;
-             include {dir}/trygg-proxy.conf; }}
+             access_log {dir}/access.log trygg; include {dir}/trygg-proxy.conf; }}
     # The same rules pinned to one server each, so the test knows which one it talks to.
     server {{ listen 127.0.0.1:{port_a}; set $trygg_upstream trygg_a; set $trygg_static {dir}/static;
-             include {dir}/trygg-proxy.conf; }}
+             access_log {dir}/access.log trygg; include {dir}/trygg-proxy.conf; }}
     server {{ listen 127.0.0.1:{port_b}; set $trygg_upstream trygg_b; set $trygg_static {dir}/static;
-             include {dir}/trygg-proxy.conf; }}
+             access_log {dir}/access.log trygg; include {dir}/trygg-proxy.conf; }}
 }}
 """
 
@@ -82,7 +83,8 @@ def deployment(tmp_path, postgres_only):
     subprocess.run([sys.executable, str(ROOT / "deploy/collect_assets.py"), str(folder / "static")], check=True,
                    cwd=ROOT, env={**os.environ, "TRYGG_INSTANCE_PATH": str(seeded.instance),
                                   "DATABASE_URL": seeded.db_url}, stdout=subprocess.DEVNULL)
-    shutil.copy(ROOT / "deploy/nginx/trygg-proxy.conf", folder / "trygg-proxy.conf")
+    for name in ("trygg-proxy.conf", "trygg-log.conf"):
+        shutil.copy(ROOT / "deploy/nginx" / name, folder / name)
     (folder / "nginx.conf").write_text(NGINX_CONF.format(dir=folder, **ports))
     run_as: list[str] = []
     if os.geteuid() == 0:
@@ -101,7 +103,7 @@ def deployment(tmp_path, postgres_only):
     else:
         nginx.kill()
         pytest.fail(f"nginx did not start: {(folder / 'error.log').read_text(errors='replace')}")
-    yield {"seeded": seeded, "servers": servers, "ports": ports, "base": base, "env": env}
+    yield {"seeded": seeded, "servers": servers, "ports": ports, "base": base, "env": env, "folder": folder}
     os.killpg(nginx.pid, 15)
     nginx.wait(timeout=10)
     for process in servers.values():
@@ -205,6 +207,21 @@ def test_a_recording_added_through_one_server_is_served_by_the_other_from_the_ob
     assert heard.status_code == 200 and heard.content == WEBM_OPUS
     anonymous = requests.get(through_b + url, timeout=5, allow_redirects=False)
     assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]  # nobody signed in
+
+
+def test_nginx_logs_no_token_and_no_invite_code(deployment):
+    """deploy/nginx/trygg-log.conf's format: registration from an invite link, a typed code, a wrong
+    one and a password reset, through nginx; its access log keeps each line, with the secrets cut out."""
+    seeded, base = deployment["seeded"], deployment["base"]
+    secrets = secret_links.journeys(base, seeded, secret_links.invite_codes(seeded, THERAPIST, 2))
+    logs = {name: (deployment["folder"] / name).read_text(errors="replace") for name in ("access.log", "error.log")}
+    found = {(log, name): len(re.findall(re.escape(secret), text, re.IGNORECASE))
+             for log, text in logs.items() for name, secret in secrets.items()}
+    assert sum(found.values()) == 0, {key: count for key, count in found.items() if count}
+    for redacted in ("POST /auth/welcome/[redacted]", "GET /auth/reset/[redacted] ", "POST /auth/reset/[redacted] ",
+                     "GET /care/link/[redacted] ", "POST /care/link/[redacted] ",
+                     "GET /auth/login?next=%2Fcare%2Flink%2F[redacted] "):
+        assert redacted in logs["access.log"], redacted
 
 
 def _next(lines: queue.Queue, prefix: str, wait: float = 10.0) -> float | None:
