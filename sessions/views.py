@@ -22,6 +22,7 @@ from safety_plans.editing import editor_context
 from safety_plans.hope_views import wins_for
 from safety_plans.ops import new_uuid
 from sessions import access, services
+from sessions import help as checkin_help
 from sessions.api import local_today
 
 bp = Blueprint("sessions", __name__, template_folder="templates", static_folder="static",
@@ -131,6 +132,9 @@ def _render(plan, found, status: int = 200, failed: dict | None = None):
         sections=SECTIONS, items=items, hope_authors=hope.authors(session, items), editor=editor_context(plan),
         wins=wins_for(plan), focus=agreement.focus_for(session, plan),
         default_next=(today + NEXT_REVIEW).isoformat(), default_due=(today + timedelta(days=7)).isoformat(),
+        # the client's own help block (sessions/help.py): in their page, hidden until an answer asks
+        help_block=checkin_help.block(plan, items) if plan.owner_id == current_user.id else None,
+        help_shown=checkin_help.offers_help(found.mood, found.unsafe), help_mood=checkin_help.MOOD_AT_MOST,
     )
     return render_page("sessions/session.html", status, **context)
 
@@ -166,7 +170,15 @@ def page(plan_id: int, session_id: int):
         return redirect(url_for("sessions.summary", plan_id=plan.id, session_id=found.id))
     flash({"review": _("Noted: you reviewed the plan together today."),
            "reopen": _("The session is open again.")}.get(step, _("Saved.")), "success")
-    return redirect(url_for("sessions.page", plan_id=plan.id, session_id=found.id) + f"#{step}")
+    return redirect(url_for("sessions.page", plan_id=plan.id, session_id=found.id) + f"#{_landing(plan, found, step)}")
+
+
+def _landing(plan, found, step: str) -> str:
+    """Where the page opens after a plain save: its step, or the help block when a client's own
+    check-in asked for it (the same rule as the page's script: sessions/help.py)."""
+    if step == "checkin" and plan.owner_id == current_user.id and checkin_help.offers_help(found.mood, found.unsafe):
+        return "checkin-help"
+    return step
 
 
 @bp.route("/plans/<int:plan_id>/sessions/<int:session_id>/summary")

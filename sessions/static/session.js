@@ -16,6 +16,22 @@ let behind = false; // a form was left alone while someone typed in it
 
 const say = (text) => { if (status) status.textContent = text; };
 
+/** After the client's own check-in: the calm help block when the answers ask for it (a very low
+ * mood, or "yes" to unsafe behaviour), hidden otherwise. The rule is the server's (sessions/help.py;
+ * the page states its number), applied here too, so a check-in kept offline gets the block at once.
+ * The block itself came with the page, in the reader's language, with their own people in it. */
+function helpAfter(body) {
+  const block = root.querySelector('[data-help-block]');
+  if (!block || !body.fields || root.dataset.helpMood === undefined) return;
+  const { mood, unsafe } = body.fields;
+  const wanted = (typeof mood === 'number' && mood <= Number(root.dataset.helpMood)) || unsafe === true;
+  block.hidden = !wanted;
+  if (wanted) {
+    block.scrollIntoView({ block: 'start' });
+    block.focus({ preventScroll: true });  // read out from its heading; the call buttons come next
+  }
+}
+
 /** The JSON save a step's form stands for: the same mapping as the server's plain-form path. */
 function bodyOf(form) {
   const data = new FormData(form);
@@ -73,6 +89,7 @@ async function save(event) {
     if (old) old.remove();
     say(root.dataset.tSaved);
     await refresh({ force: form });
+    if (form.dataset.sessionForm === 'checkin') helpAfter(body);
   } else if (result.type === 'refused') {
     // Nothing was saved and nothing typed is lost: the words stay in the form, with the reason.
     const answer = result.answer || {};
@@ -98,6 +115,7 @@ async function save(event) {
   } else {
     form.dataset.dirty = '';
     say(root.dataset.tWaiting);
+    if (form.dataset.sessionForm === 'checkin') helpAfter(body);
   }
 }
 
@@ -139,6 +157,10 @@ const refresh = oneAtATime(async ({ force = null, keep = null } = {}) => {
     // The plan review's co-editor keeps itself current (coedit.js): not this page's to replace.
     if (el.closest('[data-coedit-area]')) continue;
     const other = next.querySelector(`[data-show="${el.dataset.show}"]:not([data-coedit-area] *)`);
+    // The help block stays as it is while it is shown on both sides: a list opened in it, or the
+    // focus on one of its call buttons, is not taken away by someone else's save.
+    const stays = (page) => page.querySelector('[data-help-block]:not([hidden])');
+    if (other && el.dataset.show === 'help' && stays(el) && stays(other)) continue;
     if (other) el.innerHTML = other.innerHTML;
   }
   behind = false;
