@@ -68,6 +68,12 @@ fonts:
 			echo "Installing Debian's fonts-dejavu-core for the plan's PDF"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
 		else echo "fonts-dejavu-core is missing: install it (or set TRYGG_PDF_FONT_DIR); the PDF needs DejaVu Sans"; fi; }
+	@# Symbola: the emoji in names and messages ("Ingrid 🌿"), in one colour as fpdf2 draws them.
+	@test -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's fonts-symbola for the emoji in the plan's PDF"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-symbola >/dev/null; \
+		else echo "fonts-symbola is missing: install it (or set TRYGG_PDF_FONT_DIR); without it the PDF leaves emoji out"; fi; }
 
 test: setup browser fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

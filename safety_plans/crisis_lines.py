@@ -1,7 +1,10 @@
 """Crisis and emergency numbers by country, from `data/crisis_lines.json`.
 
-Every number carries its source and the date it was checked. Lines are shown only for the plan's
-country: numbers that begin with 116 work only inside the country they belong to.
+Every number carries its source (the exact page that states it) and the date someone read that page;
+`problems` names the entries that lack either or were read too long ago. Every listing shows a line's
+hours with it (`line_text` here, the `crisis_line` macro in pwa/templates/_crisis_line.html): few
+lines are open day and night. Lines are shown only for the plan's country: numbers that begin with
+116 work only inside the country they belong to.
 """
 from __future__ import annotations
 
@@ -68,9 +71,18 @@ def _pick(texts: dict | None, locale: str) -> str:
     return texts.get(locale) or texts.get("en", "")
 
 
+def _in_listing_order(raw: list[dict]) -> list[dict]:
+    """The first emergency number, then the helplines, then any other emergency numbers. Police and
+    fire (Norway's 112 and 110) are not lines for a person in crisis: under "More helplines" they
+    would come first and push the helplines down."""
+    emergency = [e for e in raw if e["kind"] == "emergency"]
+    return emergency[:1] + [e for e in raw if e["kind"] != "emergency"] + emergency[1:]
+
+
 def lines_for(country: str, locale: str) -> list[CrisisLine]:
-    """The numbers for one country, emergency first, labelled in `locale`."""
-    raw = load()["countries"].get(country, {}).get("lines", [])
+    """The numbers for one country, labelled in `locale`: the emergency number first, police and
+    fire last (`_in_listing_order`)."""
+    raw = _in_listing_order(load()["countries"].get(country, {}).get("lines", []))
     return [
         CrisisLine(
             id=e["id"], kind=e["kind"], number=e["number"], tel=e.get("tel", ""),
@@ -80,6 +92,12 @@ def lines_for(country: str, locale: str) -> list[CrisisLine]:
         )
         for e in raw
     ]
+
+
+def line_text(line: CrisisLine) -> str:
+    """One line in plain words with its hours, as paper shows it: "Kirkens SOS: 22 40 00 40 (Åpen
+    hele døgnet)". The HTML listings use the `crisis_line` macro, which says the same."""
+    return f"{line.label}: {line.number} ({line.hours})" if line.hours else f"{line.label}: {line.number}"
 
 
 def emergency_number(country: str) -> str:
@@ -116,10 +134,31 @@ def stale_entries(today: date, max_months: int = 12) -> list[dict]:
     stale = []
     for country, data in load()["countries"].items():
         for entry in data["lines"]:
+            if not entry.get("checked_on"):
+                continue  # `problems` names it: no date is not a date long ago
             checked = date.fromisoformat(entry["checked_on"])
             if months_between(checked, today) >= max_months:
                 stale.append({"country": country, **entry})
     return sorted(stale, key=lambda e: e["checked_on"])
+
+
+def problems(today: date, max_months: int = 12) -> list[str]:
+    """What makes an entry untrustworthy, one sentence per entry: no source page, no date it was
+    checked (or not a date), or a check `max_months` months old or more on `today`."""
+    found = []
+    for country, data in load()["countries"].items():
+        for entry in data["lines"]:
+            where = f"{country} {entry.get('id', '?')} ({entry.get('number', '?')})"
+            if not str(entry.get("source", "")).startswith("https://"):
+                found.append(f"{where}: no source page")
+            try:
+                checked = date.fromisoformat(entry.get("checked_on") or "")
+            except ValueError:
+                found.append(f"{where}: no date it was checked")
+                continue
+            if months_between(checked, today) >= max_months:
+                found.append(f"{where}: checked {checked.isoformat()}, {max_months} months ago or more")
+    return found
 
 
 def root_sources() -> list[dict]:

@@ -4,6 +4,8 @@ therapist's clinic details that go on it. Therapists' prints and PDFs are in the
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from babel.dates import format_date
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
@@ -15,14 +17,14 @@ from backend import db, security_log
 from backend.access import roles
 from backend.accounts import care
 from backend.answers import render_page
-from backend.db import utcnow
+from backend.i18n import viewer_zone
 from safety_plans import commitments as commitment_rules
 from safety_plans import crisis_lines, extras, hope
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
 from safety_plans.content import SECTIONS
 from safety_plans.export import export_plan
-from safety_plans.pdf import build_pdf
+from safety_plans.pdf import Part, build_pdf
 from safety_plans.views import PLAN_ROLES, _plan_context
 from safety_plans.views import bp as plan_bp
 
@@ -35,6 +37,20 @@ def _locale() -> str:
     return str(get_locale())
 
 
+@dataclass(frozen=True)
+class OpenCommitment:
+    """A commitment still open, as paper shows it: its words and the day it is due, written out."""
+
+    text: str
+    due: date | None
+    due_words: str
+
+
+def long_day(day: date) -> str:
+    """A day written out in the reader's language: "14. desember 2026", "14 december 2026"."""
+    return format_date(day, "long", locale=_locale())
+
+
 def reviewed_on(plan):
     """When client and therapist last went through the plan together. The review itself comes
     with a later change (a `reviewed_on` date on the plan); until then there is nothing to show."""
@@ -44,21 +60,50 @@ def reviewed_on(plan):
 def sharing_context(plan) -> dict:
     """Everything the print view and the PDF show beyond the plan's own items."""
     session = db.session()
-    locale = _locale()
     therapists = care.therapists_of(session, plan.owner_id)
     reviewed = reviewed_on(plan)
     return {
-        "today": format_date(utcnow().date(), "long", locale=locale),
+        "today": long_day(datetime.now(viewer_zone()).date()),  # the reader's day, not the server's
         "therapists": therapists,
-        "reviewed_on": format_date(reviewed, "long", locale=locale) if reviewed else None,
-        "open_commitments": [c for c in commitment_rules.commitments_of(session, plan) if c.status == "open"],
+        "reviewed_on": long_day(reviewed) if reviewed else None,
+        "open_commitments": [OpenCommitment(c.text, c.due, long_day(c.due) if c.due else "")
+                             for c in commitment_rules.commitments_of(session, plan) if c.status == "open"],
     }
 
 
+def _pdf_parts(plan, context: dict) -> list[Part]:
+    """The plan's parts under the print page's headings: "1. My warning signs" … (numbered as on the
+    print page, so "part 4" is the same part on both), My hope with its prompts, My commitments.
+    Empty parts are there too; the PDF leaves them out."""
+    session = db.session()
+    items = plan_rules.items_by_section(session, plan)
+    authors = hope.authors(session, items)
+    parts: list[Part] = []
+    number = 0
+    for section in SECTIONS:
+        entries: list = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
+        if section.therapist_only:
+            entries = [f"“{i.text}” — {authors[i.uuid]}" if authors.get(i.uuid) else i.text
+                       for i in items[section.key]]
+        if section.key == "grounding":
+            entries += [e["title"] for e in context["exercises"]]
+        # Photos, recordings and messages others added (safety_plans.extras), for this reader.
+        entries += extras.pdf_entries(session, current_user, plan, section.key)
+        if section.group:
+            if not any(part.level == 2 for part in parts):
+                parts.append(Part(_("My hope"), 1, []))
+            parts.append(Part(str(section.title), 2, entries))
+        else:
+            number += 1
+            parts.append(Part(f"{number}. {section.title}", 1, entries))
+    parts.append(Part(_("My commitments"), 1, [
+        c.text + (f" ({_('by %(date)s', date=c.due_words)})" if c.due else "") for c in context["open_commitments"]]))
+    return parts
+
+
 def _pdf_document(plan, context: dict) -> dict:
-    """The PDF's text, in the reader's language."""
+    """The PDF's text, in the reader's language (safety_plans.pdf.build_pdf draws it)."""
     locale = _locale()
-    items = plan_rules.items_by_section(db.session(), plan)
     emergency = crisis_lines.emergency_line(plan.country, locale)
     meta = [_("Made on %(date)s with Trygg.", date=context["today"]), _("Client: %(name)s", name=plan.owner.name)]
     for therapist in context["therapists"]:
@@ -66,32 +111,15 @@ def _pdf_document(plan, context: dict) -> dict:
         meta.append(_("Therapist: %(name)s", name=therapist.name) + (f" ({clinic})" if clinic else ""))
     if context["reviewed_on"]:
         meta.append(_("Reviewed together on %(date)s", date=context["reviewed_on"]))
-    sections = []
-    authors = hope.authors(db.session(), items)
-    for section in SECTIONS:
-        # Photos, recordings and messages others added (safety_plans.extras), for this reader.
-        added = extras.pdf_entries(db.session(), current_user, plan, section.key)
-        if section.group and not items[section.key] and not added:
-            continue  # My hope prints the prompts that have words
-        lines: list = [f"{i.text} — {i.phone}" if i.phone else i.text for i in items[section.key]]
-        if section.therapist_only:
-            lines = [f"“{i.text}” — {authors[i.uuid]}" if authors.get(i.uuid) else i.text
-                     for i in items[section.key]]
-        if section.key == "grounding":
-            lines += [e["title"] for e in context["exercises"]]
-        lines += added
-        sections.append((f"{_('My hope')}: {section.title}" if section.group else str(section.title), lines))
-    helplines = [f"{line.label}: {line.number}" for line in crisis_lines.helplines(plan.country, locale)]
-    sections.append((_("Helplines"), helplines))
-    sections.append((_("My commitments"), [c.text + (f" ({c.due.isoformat()})" if c.due else "")
-                                           for c in context["open_commitments"]]))
     number = emergency.number if emergency else ""
     return {
         "title": _("My safety plan") if plan.owner_id == current_user.id
         else _("Safety plan of %(name)s", name=plan.owner.name),
+        "lang": locale,
         "meta": meta,
         "emergency": _("In danger now? Call %(number)s.", number=number),
-        "sections": sections,
+        "lines": [crisis_lines.line_text(line) for line in crisis_lines.helplines(plan.country, locale)],
+        "parts": _pdf_parts(plan, context),
         "note": _("Nobody watches Trygg. In an emergency, call %(number)s.", number=number),
     }
 

@@ -74,8 +74,8 @@ def test_locked_out_sign_in_shows_the_crisis_lines_it_promises(client, make_user
         )
     assert response.status_code == 429
     html = _html(response)
-    assert "crisis lines below" in html
-    below = html[html.index("crisis lines below") :]
+    assert "call the numbers below" in html
+    below = html[html.index("call the numbers below") :]
     assert 'href="tel:113"' in below and 'href="tel:116123"' in below
 
 

@@ -114,7 +114,7 @@ def test_media_in_my_hope_print_even_without_written_words(app, client, sign_in,
     hope = html[html.index('class="sp-print-hope"'):]
     assert "What I hope for" in hope and "“One day I will see the northern lights.” — Ingrid" in hope
     text, _images = pdf(client, world.plan_id)
-    assert "My hope: What I hope for" in text and "One day I will see the northern lights." in text
+    assert "My hope\nWhat I hope for" in text and "One day I will see the northern lights." in text
 
 
 def test_a_photo_whose_file_is_gone_leaves_its_caption_in_the_pdf(app, client, sign_in, world):

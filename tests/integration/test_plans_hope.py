@@ -70,7 +70,7 @@ def test_my_hope_is_in_the_walk_throughs_last_step_the_print_the_pdf_and_the_exp
     assert "My hope" in printed and "“You have more strength than you think” — Dr Berg" in printed
     pdf = client.get(f"/plans/{world.plan_id}/plan.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert "My hope: What I hope for" in text and "Walking in the forest again" in text and "Dr Berg" in text
+    assert "My hope\nWhat I hope for" in text and "Walking in the forest again" in text and "Dr Berg" in text
     export = client.get(f"/plans/{world.plan_id}/export.json").get_json()
     keys = [s["key"] for s in export["plan"]["sections"]]
     assert keys[-4:] == ["hope_for", "hope_different", "hope_obstacles", "hope_belief"]

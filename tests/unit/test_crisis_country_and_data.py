@@ -52,19 +52,21 @@ def test_113_says_it_is_also_for_acute_suicide_risk():
     assert "selvmord" in crisis_lines.lines_for("NO", "nb")[0].note
 
 
-def test_kors_pa_halsen_says_its_phone_days_plainly():
+def test_kors_pa_halsen_says_honestly_that_its_times_are_to_check():
+    # Sources disagree on its days and times: a precise but wrong schedule is worse than an honest
+    # "check the times" (clinical review 2026-12, §1.2) until Red Cross's own page is read.
     hours = {
         lang: next(line for line in crisis_lines.lines_for("NO", lang) if line.id == "no-kors-pa-halsen").hours
         for lang in ("en", "nb", "sv")
     }
-    assert "weekdays" in hours["en"] and "hverdager" in hours["nb"] and "vardagar" in hours["sv"]
-    assert "16–22" in hours["en"]
+    assert hours == {"en": "Afternoons and evenings; check the times", "nb": "Ettermiddag og kveld; sjekk tidene",
+                     "sv": "Eftermiddag och kväll; kontrollera tiderna"}
 
 
 def test_finland_has_swedish_and_english_mieli_lines_and_116_117():
     numbers = {line.id: line.number for line in crisis_lines.lines_for("FI", "en")}
     assert numbers["fi-mieli-sv"] == "09 2525 0112"
-    assert numbers["fi-mieli-en"] == "09 2525 0113"
+    assert numbers["fi-mieli-en"] == "09 2525 0116"
     assert numbers["fi-116117"] == "116 117"
 
 

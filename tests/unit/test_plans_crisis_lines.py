@@ -1,6 +1,7 @@
 """The crisis-line data: right numbers, each with a source and a checked-on date, none closed."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -34,11 +35,77 @@ def test_every_country_has_its_emergency_number_first(country):
     assert crisis_lines.emergency_number(country) == EXPECTED_EMERGENCY[country]
 
 
-def test_every_number_has_a_source_and_a_checked_on_date():
+def test_every_number_names_its_page_and_was_checked_within_twelve_months_of_today():
+    # Today, not a fixed day: a release a year after the last check fails here until someone
+    # reads the pages again and moves the dates.
+    problems = crisis_lines.problems(date.today())
+    assert problems == [], "Crisis lines to check again:\n" + "\n".join(problems)
     for _country, entry in all_lines():
-        assert entry["source"].strip(), entry["id"]
-        assert date.fromisoformat(entry["checked_on"]) <= date(2026, 12, 31), entry["id"]
         assert entry.get("tel") or entry.get("sms"), entry["id"]
+        assert entry.get("verified") in ("live", "stored-copy"), entry["id"]
+
+
+def test_problems_lists_each_entry_without_a_page_or_a_date_or_with_an_old_check(tmp_path, monkeypatch):
+    page = "https://example.org/lines"
+    lines = [
+        {"id": "xx-fine", "kind": "emergency", "number": "1", "source": page, "checked_on": "2026-06-01"},
+        {"id": "xx-nopage", "kind": "crisis", "number": "2", "source": "", "checked_on": "2026-06-01"},
+        {"id": "xx-nodate", "kind": "crisis", "number": "3", "source": page},
+        {"id": "xx-old", "kind": "crisis", "number": "4", "source": page, "checked_on": "2025-06-01"},
+    ]
+    data = tmp_path / "lines.json"
+    data.write_text(json.dumps({"countries": {"XX": {"name": {"en": "X"}, "lines": lines}}}), encoding="utf-8")
+    monkeypatch.setattr(crisis_lines, "DATA_FILE", data)
+    crisis_lines.load.cache_clear()
+    try:
+        assert crisis_lines.problems(date(2026, 7, 1)) == [
+            "XX xx-nopage (2): no source page",
+            "XX xx-nodate (3): no date it was checked",
+            "XX xx-old (4): checked 2025-06-01, 12 months ago or more",
+        ]
+        assert "XX xx-fine (1): checked 2026-06-01, 12 months ago or more" in crisis_lines.problems(date(2027, 6, 1))
+    finally:
+        crisis_lines.load.cache_clear()
+
+
+def test_every_line_has_its_hours_in_three_languages():
+    for _, entry in all_lines():
+        assert set(entry.get("hours", {})) >= {"en", "nb", "sv"}, entry["id"]
+        assert all(entry["hours"][lang].strip() for lang in ("en", "nb", "sv")), entry["id"]
+
+
+def test_line_text_says_the_hours_beside_the_number():
+    line = next(line for line in crisis_lines.lines_for("SE", "sv") if line.id == "se-jourhavande-medmanniska")
+    assert crisis_lines.line_text(line) == "Jourhavande medmänniska: 08-702 16 80 (Varje natt kl. 21–06)"
+
+
+def test_police_and_fire_come_after_the_helplines_in_norway():
+    ids = [line.id for line in crisis_lines.lines_for("NO", "nb")]
+    assert ids[0] == "no-113" and ids[-2:] == ["no-112", "no-110"]
+    more = [line.id for line in crisis_lines.lines_for("NO", "nb")[1:]]  # "More helplines" on the crisis view
+    assert more[0] == "no-116117" and more.index("no-112") > more.index("no-116111")
+
+
+def test_finlands_english_line_is_0116_on_fridays_from_mielis_own_page():
+    english = next(line for line in crisis_lines.lines_for("FI", "en") if line.id == "fi-mieli-en")
+    assert (english.number, english.tel) == ("09 2525 0116", "+358925250116")
+    assert "Fridays 9–13" in english.hours and english.source == "https://mieli.fi/helpline"
+    assert not any("25250113" in _digits(e["number"] + e.get("tel", "")) for _, e in all_lines())
+    fi = [line.id for line in crisis_lines.lines_for("FI", "en")]
+    assert fi.index("fi-mieli") < fi.index("fi-mieli-en")  # the 24-hour line before the Friday one
+
+
+def test_the_uk_has_nhs_111s_mental_health_option_day_and_night():
+    nhs = next(line for line in crisis_lines.lines_for("GB", "en") if line.id == "gb-nhs-111")
+    assert nhs.tel_href == "tel:111" and "mental health option" in nhs.label and nhs.hours == "Open day and night"
+
+
+def test_kirkens_sos_says_gently_that_calls_are_limited_and_cites_its_own_page():
+    sos = {lang: next(line for line in crisis_lines.lines_for("NO", lang) if line.id == "no-kirkens-sos")
+           for lang in ("en", "nb", "sv")}
+    assert sos["nb"].source == "https://kirkens-sos.no/telefon"
+    assert "grense" in sos["nb"].note and "gräns" in sos["sv"].note and "limits" in sos["en"].note
+    assert "beskjed før" in sos["nb"].note  # warned before, never cut off unannounced
 
 
 def test_every_label_is_in_three_languages():
