@@ -28,6 +28,27 @@ COUNTRY_ZONES = {"NO": ["Europe/Oslo"], "SE": ["Europe/Stockholm"], "DK": ["Euro
                  "US": ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
                         "America/Anchorage", "Pacific/Honolulu"]}
 LANGUAGE_ZONE = {"nb": "Europe/Oslo", "sv": "Europe/Stockholm", "en": "Europe/London"}
+# Where a device's time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`) says it is: a
+# phone set to English in Oslo needs 113, not 911. Every zone of the countries we have numbers for
+# (tzdata's zone.tab, with Svalbard and Åland under Norway's and Finland's numbers), and the older
+# names ICU still reports for some of them.
+ZONE_COUNTRY = {zone: country for country, zones in COUNTRY_ZONES.items() for zone in zones} | {
+    "Arctic/Longyearbyen": "NO", "Atlantic/Jan_Mayen": "NO", "Europe/Mariehamn": "FI", "Europe/Belfast": "GB",
+    **dict.fromkeys((
+        "America/Detroit", "America/Kentucky/Louisville", "America/Kentucky/Monticello", "America/Louisville",
+        "America/Indiana/Indianapolis", "America/Indianapolis", "America/Fort_Wayne", "America/Indiana/Vincennes",
+        "America/Indiana/Winamac", "America/Indiana/Marengo", "America/Indiana/Petersburg",
+        "America/Indiana/Vevay", "America/Indiana/Tell_City", "America/Indiana/Knox", "America/Knox_IN",
+        "America/Menominee", "America/North_Dakota/Center", "America/North_Dakota/New_Salem",
+        "America/North_Dakota/Beulah", "America/Boise", "America/Phoenix", "America/Juneau", "America/Sitka",
+        "America/Metlakatla", "America/Yakutat", "America/Nome", "America/Adak", "America/Atka",
+        "US/Eastern", "US/Central", "US/Mountain", "US/Pacific", "US/Alaska", "US/Hawaii", "US/Arizona",
+    ), "US"),
+}
+# The country a person chose (on the strip or /help), or their device's time zone said: kept in
+# the browser, no account needed. Not HttpOnly: the time-zone guess (pwa/static/country.js) sets it.
+COUNTRY_COOKIE = "trygg_country"
+COUNTRY_COOKIE_AGE = 365 * 24 * 3600
 # Region subtags people use that are not the ISO code we keep.
 REGION_ALIASES = {"UK": "GB"}
 
@@ -76,18 +97,39 @@ def browser_country(locale: str) -> str:
     return country_from_languages([lang for lang, _ in request.accept_languages], known, locale)
 
 
-def request_country(locale: str) -> str:
-    """The country whose numbers this request shows: a signed-in person's own (a client's plan),
-    else the one chosen on /help this visit, else the browser's region."""
-    known = {code for code, _ in country_choices(locale)}
+def _signed_in_country(known) -> str | None:
     if current_user and current_user.is_authenticated:
         fn = current_app.extensions.get("trygg.user_country")
         country = (fn(current_user) if fn else None) or current_user.country
         if country in known:
             return country
-    if session.get("country") in known:
-        return session["country"]
-    return browser_country(locale)
+    return None
+
+
+def remembered_country(known) -> str | None:
+    """The country this browser remembers (chosen, or guessed from its time zone), if we know it."""
+    country = request.cookies.get(COUNTRY_COOKIE, "").upper()
+    return country if country in known else None
+
+
+def request_country(locale: str) -> str:
+    """The country whose numbers this request shows: a signed-in person's own (a client's plan),
+    else the one this browser remembers (chosen on the strip or /help, or its time zone), else the
+    browser's language region."""
+    known = {code for code, _ in country_choices(locale)}
+    return _signed_in_country(known) or remembered_country(known) or browser_country(locale)
+
+
+def country_is_a_guess(locale: str) -> bool:
+    """True when the request's country comes only from the browser's languages: the page then
+    carries the time-zone guess, which a script turns into the remembered country."""
+    known = {code for code, _ in country_choices(locale)}
+    return _signed_in_country(known) is None and remembered_country(known) is None
+
+
+def zone_countries(known) -> dict[str, str]:
+    """Time zone -> country, for the countries we have numbers for (what the guess script reads)."""
+    return {zone: country for zone, country in ZONE_COUNTRY.items() if country in known}
 
 
 def select_locale() -> str:
@@ -218,4 +260,5 @@ def init_app(app: Flask) -> None:
 __all__ = ["select_locale", "init_app", "LANGUAGE_NAMES", "DEFAULT_COUNTRY", "_l", "_lp", "country_from_languages",
            "register_countries", "country_choices", "browser_country", "request_country", "viewer_zone",
            "format_day", "format_clock", "plural_forms", "format_moment", "format_number", "format_minutes",
-           "zone_choices", "COUNTRY_ZONES", "LANGUAGE_ZONE", "format_value"]
+           "zone_choices", "COUNTRY_ZONES", "LANGUAGE_ZONE", "format_value", "ZONE_COUNTRY", "COUNTRY_COOKIE",
+           "COUNTRY_COOKIE_AGE", "remembered_country", "country_is_a_guess", "zone_countries"]

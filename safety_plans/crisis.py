@@ -1,10 +1,13 @@
 """The crisis moment: the help strip on every page, the public /help page and the "I need help
-now" walk-through. Nothing here writes: a person in crisis only reads and calls."""
+now" walk-through. Nothing here writes to the database: a person in crisis only reads and calls
+(the country a person not signed in chooses is kept in their browser, a cookie)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,8 +15,17 @@ from flask_login import current_user
 from backend import db
 from backend.access import public, roles
 from backend.answers import render_page
-from backend.i18n import browser_country, register_countries, request_country
+from backend.i18n import (
+    COUNTRY_COOKIE,
+    COUNTRY_COOKIE_AGE,
+    browser_country,
+    country_is_a_guess,
+    register_countries,
+    request_country,
+    zone_countries,
+)
 from backend.offline import versioned_page
+from backend.redirects import safe_path
 from safety_plans import crisis_lines
 from safety_plans import plans as plan_rules
 from safety_plans.access import load_plan
@@ -47,18 +59,44 @@ def help_context() -> dict:
         return g.trygg_help
     locale = _locale()
     try:
-        country = request_country(locale)
+        chosen = g.get("trygg_country")  # chosen by this very request (/help?country=)
+        country = chosen or request_country(locale)
+        guessing = not chosen and country_is_a_guess(locale)
     except Exception:  # noqa: BLE001 - the strip must render on a 500 page too
         try:
             db.session().rollback()
         except Exception:  # noqa: BLE001 - the database is gone; the browser still knows
             pass
-        country = browser_country(locale)
+        country, guessing = browser_country(locale), False
     g.trygg_help = {"country": country, "country_name": crisis_lines.country_name(country, locale),
                     "emergency": crisis_lines.emergency_line(country, locale),
                     "helplines": crisis_lines.helplines(country, locale),
-                    "exit_url": EXIT_SITES.get(country, DEFAULT_EXIT_SITE)}
+                    "exit_url": EXIT_SITES.get(country, DEFAULT_EXIT_SITE),
+                    "countries": [(c, crisis_lines.country_name(c, locale)) for c in crisis_lines.countries()],
+                    "guess": _zone_guess(country, locale) if guessing else ""}
     return g.trygg_help
+
+
+@lru_cache(maxsize=64)
+def _zone_guess(country: str, locale: str) -> str:
+    """What the time-zone guess (pwa/static/country.js) needs, as JSON for a data attribute: the
+    country the page was drawn for, the zone table, and each country's emergency call and name.
+    Only on pages drawn from the browser's languages alone (signed out, nothing remembered); the
+    numbers change only with a deploy, so it is made once per country and language."""
+    calls = {}
+    for code in crisis_lines.countries():
+        line = crisis_lines.emergency_line(code, locale)
+        if line is not None:
+            calls[code] = [line.number, line.tel_href, crisis_lines.country_name(code, locale)]
+    return json.dumps({"country": country, "zones": zone_countries(calls), "calls": calls},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def remember_country(response, country: str):
+    """Keep a person's country in this browser (a year; no account needed)."""
+    response.set_cookie(COUNTRY_COOKIE, country, max_age=COUNTRY_COOKIE_AGE, samesite="Lax", httponly=False,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 # -- the walk-through -----------------------------------------------------------------------------
@@ -156,22 +194,32 @@ def plan_now(plan_id: int):
 @public
 def help_page():
     """Every crisis line, for anyone: the person's country first, the others folded below.
-    `?country=` chooses another country for this visit (signed-out people keep it)."""
+    `?country=` chooses another country (signed out, this browser remembers it; a signed-in
+    person's numbers follow their plan or account, so for them it is for this page only)."""
     locale = _locale()
     chosen = request.args.get("country", "").upper()
-    if crisis_lines.known(chosen):
-        if not current_user.is_authenticated:
-            session["country"] = chosen
-        country = chosen
-    else:
-        country = help_context()["country"]
+    remember = crisis_lines.known(chosen) and not current_user.is_authenticated
+    if remember:
+        g.pop("trygg_help", None)
+        g.trygg_country = chosen  # the strip of this very page already shows the new choice
+    country = chosen if crisis_lines.known(chosen) else help_context()["country"]
     others = [(c, crisis_lines.country_name(c, locale), crisis_lines.lines_for(c, locale))
               for c in crisis_lines.countries() if c != country]
-    return render_template(
+    response = make_response(render_template(
         "safety_plans/help.html", country=country, country_name=crisis_lines.country_name(country, locale),
         lines=crisis_lines.lines_for(country, locale), others=others,
         countries=[(c, crisis_lines.country_name(c, locale)) for c in crisis_lines.countries()],
-    )
+    ))
+    return remember_country(response, chosen) if remember else response
+
+
+@bp.route("/country", methods=["POST"])
+@public
+def choose_country():
+    """The strip's country choice: remember it in this browser, then go back to the same page."""
+    chosen = request.form.get("country", "").upper()
+    response = redirect(safe_path(request.form.get("next"), url_for("crisis.help_page")))
+    return remember_country(response, chosen) if crisis_lines.known(chosen) else response
 
 
 def init_app(app: Flask) -> None:

@@ -247,7 +247,8 @@ def test_grounding_player_meets_distress_with_a_next_step(live_server, new_page,
     page = new_page(locale="en-NO", **PHONE)
     sign_in(page, live_server.url, email)
     page.goto(live_server.url + "/grounding/kind-words")
-    expect(page.get_by_text("Nobody watches Trygg, and your therapist is not alerted")).to_be_visible()
+    before_panel = page.locator("[data-panel=before]")  # the after-rating has the same line, hidden yet
+    expect(before_panel.get_by_text("Nobody watches Trygg, and your therapist is not alerted")).to_be_visible()
     page.get_by_role("button", name=str(before), exact=True).click()
     page.get_by_role("button", name="Stop here").click()
     page.get_by_role("button", name=str(after), exact=True).click()

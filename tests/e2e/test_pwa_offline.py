@@ -96,7 +96,7 @@ def test_plan_and_grounding_open_offline_after_the_browser_was_closed(server, pr
     page.goto(server.url + "/?source=home-screen")  # the home-screen icon
     expect(page).to_have_url(f"{server.url}/plans/{plan_id}")
     expect(page.get_by_role("link", name="Call Mum")).to_be_visible()
-    call = page.get_by_role("link", name="Call 113")
+    call = page.get_by_role("link", name="Call 113", exact=True)
     expect(call).to_have_attribute("href", "tel:113")
     expect(page.locator("#pwa-bar")).to_contain_text("You are offline")
 

@@ -179,6 +179,9 @@ def new_page(browser):
     expected: list[re.Pattern] = []
 
     def make(locale: str = "en-GB", **options):
+        # The device's time zone picks the crisis number before sign-in (pwa/static/country.js):
+        # UTC names no country, so a test's browser is where its language says unless it says.
+        options.setdefault("timezone_id", "UTC")
         context = browser.new_context(locale=locale, **options)
         contexts.append(context)
         watch_navigations(context, problems)
@@ -248,7 +251,7 @@ def profile(playwright_instance, tmp_path):
             headless=True,
             args=CHROMIUM_ARGS,
             locale="en-GB",
-            **options,
+            **{"timezone_id": "UTC", **options},  # as in new_page: no country from the clock
         )
         contexts.append(context)
         watch_navigations(context, problems)

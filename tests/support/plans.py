@@ -265,6 +265,9 @@ ACCESS_MATRIX = [
     ("plans_api.access_log", "GET", "/api/v1/plans/{plan}/access-log", None, None, API_OWNER),
     # The crisis moment: help for everyone, the walk-through, the plan to share.
     ("crisis.help_page", "GET", "/help", None, None, PUBLIC),
+    # The strip's country choice, remembered in the browser: anyone, and back to where they were.
+    ("crisis.choose_country", "POST", "/country", lambda w: {"country": "SE", "next": "/help"}, "form",
+     _who(302, 302, 302, 302, 302, 302)),
     ("crisis.now", "GET", "/now", None, None, _who(302, 200, 200, 302, 302, 302)),
     ("crisis.plan_now", "GET", "/plans/{plan}/now", None, None, PLAN_PAGE),
     # Issue 12: our agreement and small wins, the client's and their linked therapist's.
