@@ -139,7 +139,8 @@ def run(kind: str, sizes: list[int]) -> None:
     database = serving.fresh_database(kind)
     try:
         plans = serving.seed(database, CLIENTS)
-        server = serving.start_server(database, "gevent")
+        # 2,000 streams from 50 clients: 40 each, over the per-person cap's default (10).
+        server = serving.start_server(database, "gevent", {"LIVE_MAX_STREAMS_PER_PERSON": "100"})
         try:
             sessions = [serving.sign_in(server.url, email) for email, _, _ in plans]
             base = serving.load(server.url, [lambda s=s, p=p: serving.request_bytes("GET", f"/plans/{p[1]}", s[0])

@@ -127,13 +127,17 @@ def changes(plan_id: int):
 def events(plan_id: int):
     """Server-sent events for an open editor: `hello` (the current revision and who is here),
     `change` ({plan, revision}) and `presence`; a comment every ~15 s; ends after a few minutes
-    (EventSource reconnects). Beyond this process's cap: 503 with Retry-After (then poll)."""
+    (EventSource reconnects). Beyond this process's cap: 503 with Retry-After (then poll).
+    `?follow=1`: a page that only follows the plan (pwa/static/live.js): changes and `gone`, but
+    the reader is never shown as present and hears nothing of who is."""
     session = db.session()
     found = load_plan(session, current_user, plan_id, BACKGROUND)
     app = current_flask_app()
     # Under the event-driven worker the reader's socket is watched, so a reader who goes frees its slot at once.
     connection = request.environ.get("gunicorn.socket") if live.cooperative() else None
-    return live.answer_stream(app, session, lambda: live.open_stream(app, found, current_user, connection))
+    present = request.args.get("follow") != "1"
+    return live.answer_stream(app, session,
+                              lambda: live.open_stream(app, found, current_user, connection, present=present))
 
 
 def _change_of(plan_id: int):

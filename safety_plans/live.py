@@ -2,11 +2,12 @@
 
 Served by an event-driven worker (gevent, `deploy/gunicorn.conf.py`), an open stream is a greenlet
 idle on its broker mailbox, not a thread, so one process holds thousands. They are still capped per
-process (`LIVE_MAX_STREAMS`, 5,000; beyond it 503 + Retry-After and the editor polls), and each
-ends after `LIVE_STREAM_SECONDS` (the browser's EventSource reconnects and catches up from its last
-revision). Under gunicorn a small watcher notices the moment a reader's connection closes, so its
-slot and its presence are given back at once rather than at the next heartbeat. Events carry ids and
-numbers, plus the names of the people who have the plan open.
+process (`LIVE_MAX_STREAMS`, 5,000) and per person in each process (`LIVE_MAX_STREAMS_PER_PERSON`,
+10): beyond either, 503 + Retry-After and the page polls. Each ends after `LIVE_STREAM_SECONDS`
+(the browser's EventSource reconnects and catches up from its last revision). Under gunicorn a
+small watcher notices the moment a reader's connection closes, so its slot and its presence are
+given back at once rather than at the next heartbeat. Events carry ids and numbers, plus the names
+of the people who have the plan open.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, Response, jsonify
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -32,37 +34,54 @@ from safety_plans.access import can_view
 from safety_plans.models import Plan, PlanPresence
 from safety_plans.ops import new_uuid
 
-DEFAULTS = {"LIVE_MAX_STREAMS": 5000, "LIVE_STREAM_SECONDS": 300, "LIVE_HEARTBEAT_SECONDS": 15,
-            "LIVE_RETRY_SECONDS": 5}
+# LIVE_MAX_STREAMS_PER_PERSON: a person with a phone, a laptop and a tablet, each with the editor
+# and a session page open, holds about six streams; a reload or a new tab can hold a second one
+# for a moment before the old one is noticed gone. Ten leaves room for that, while one person can
+# no longer take a process's slots for themselves (200 were measured open by one client). Counted
+# per process like LIVE_MAX_STREAMS: a person's streams land on at most WORKERS processes, so no
+# one holds more than WORKERS x 10 in all; a shared count would cost a database or broker round
+# trip on every open and close, and a crashed process would leave its counts behind.
+DEFAULTS = {"LIVE_MAX_STREAMS": 5000, "LIVE_MAX_STREAMS_PER_PERSON": 10, "LIVE_STREAM_SECONDS": 300,
+            "LIVE_HEARTBEAT_SECONDS": 15, "LIVE_RETRY_SECONDS": 5}
 
 
 class StreamSlots:
-    """A counter of open streams in this process, refusing more than `limit`."""
+    """Open streams in this process, refusing more than `limit` in all or `per_person` for one person."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, per_person: int):
         self.limit = limit
+        self.per_person = per_person
         self.open = 0
+        self.by_person: dict[int, int] = {}
         self._lock = threading.Lock()
 
-    def take(self) -> bool:
-        """Claim a slot; False when every slot is taken."""
+    def take(self, person: int) -> bool:
+        """Claim a slot for this person; False when every slot, or every one of theirs, is taken."""
         with self._lock:
-            if self.open >= self.limit:
+            theirs = self.by_person.get(person, 0)
+            if self.open >= self.limit or theirs >= self.per_person:
                 return False
             self.open += 1
+            self.by_person[person] = theirs + 1
             return True
 
-    def give_back(self) -> None:
-        """Free a slot."""
+    def give_back(self, person: int) -> None:
+        """Free one of this person's slots (a person with none left is forgotten)."""
         with self._lock:
             self.open = max(0, self.open - 1)
+            left = self.by_person.get(person, 0) - 1
+            if left > 0:
+                self.by_person[person] = left
+            else:
+                self.by_person.pop(person, None)
 
 
 def init_app(app: Flask) -> None:
     """Read the live settings (environment, then the app's config) and make the slot counter."""
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, type(default)(os.environ.get(name, default)))
-    app.extensions["trygg.live_slots"] = StreamSlots(app.config["LIVE_MAX_STREAMS"])
+    app.extensions["trygg.live_slots"] = StreamSlots(app.config["LIVE_MAX_STREAMS"],
+                                                     app.config["LIVE_MAX_STREAMS_PER_PERSON"])
     app.extensions["trygg.live_presence"] = PresenceMemo()
     app.extensions["trygg.live_heart"] = Heart(app)
 
@@ -74,17 +93,28 @@ def slots(app: Flask) -> StreamSlots:
 
 def answer_stream(app: Flask, db: Session,
                   open_: Callable[[], tuple[Iterator[str], Callable[[], None]]]) -> Response:
-    """An EventSource's answer: the stream `open_` makes, in one of this process's slots; beyond the
-    cap, 503 with Retry-After (the page polls meanwhile). What the request logged is committed first."""
-    if not slots(app).take():
+    """An EventSource's answer: the stream `open_` makes (for the signed-in person, who gets the slot
+    back when it closes), in one of this process's slots; beyond the process's cap or the person's,
+    503 with Retry-After (the page polls meanwhile). What the request logged is committed first."""
+    person = current_user.id
+    if not slots(app).take(person):
         db.commit()
         response = jsonify(error="busy", status=503,
                            message=_("Live updates are busy right now. Changes still arrive every few seconds."))
         response.status_code = 503
         response.headers["Retry-After"] = str(app.config["LIVE_RETRY_SECONDS"] * 6)
         return response
-    stream, close = open_()
-    db.commit()
+    # A slot taken and never given back would be lost to this person until the process restarts.
+    try:
+        stream, close = open_()
+    except BaseException:
+        slots(app).give_back(person)
+        raise
+    try:
+        db.commit()
+    except BaseException:
+        close()
+        raise
     response = Response(stream, mimetype="text/event-stream")
     response.call_on_close(close)
     response.headers["Cache-Control"] = "no-store"
@@ -103,13 +133,14 @@ def people_here(db, plan: Plan) -> list[dict]:
     return [{"id": u.id, "name": u.name, "role": u.role} for u in present(db, plan)]
 
 
-def _touch(app: Flask, plan_id: int, user_id: int, stream_id: str) -> bool:
-    """Heartbeat: mark this editor present; False when the user may no longer see the plan."""
+def _touch(app: Flask, plan_id: int, user_id: int, stream_id: str, present: bool = True) -> bool:
+    """Heartbeat: mark this editor present (unless the page only follows the plan); False when the
+    user may no longer see the plan."""
     with app.app_context(), session_scope(app) as db:
         plan, user = db.get(Plan, plan_id), db.get(User, user_id)
         if plan is None or user is None or not can_view(db, user, plan):
             return False
-        if touch_presence(db, plan, user, stream_id):
+        if present and touch_presence(db, plan, user, stream_id):
             announce_presence(db, plan_id)
         return True
 
@@ -290,13 +321,16 @@ def newest_news(waiting: dict, new: dict) -> dict | None:
     return None
 
 
-def open_stream(app: Flask, plan: Plan, user: User,
-                connection: socket.socket | None = None) -> tuple[Iterator[str], Callable[[], None]]:
+def open_stream(app: Flask, plan: Plan, user: User, connection: socket.socket | None = None,
+                present: bool = True) -> tuple[Iterator[str], Callable[[], None]]:
     """Subscribe now, then yield events until the time is up, the reader goes away, or their
-    access ends. Returns (events, close): the caller has taken a slot, and `close` (safe to call
-    twice; hook it to the response) unsubscribes, gives the slot back and clears the presence.
+    access ends. Returns (events, close): the caller has taken a slot for `user`, and `close` (safe
+    to call twice; hook it to the response) unsubscribes, gives the slot back and clears the presence.
     `connection` (the reader's socket, when the server tells it) is watched so that a reader who
-    goes frees everything at once."""
+    goes frees everything at once. `present=False`: a page that only follows the plan (the
+    client's own crisis view, a therapist's history or print): it hears changes and "gone", but
+    is never shown as "here too" and hears nothing of who is (nobody watches a client reading
+    their plan)."""
     plan_id, user_id, revision = plan.id, user.id, plan.revision
     stream_id = new_uuid()
     subscription = get_broker(app).subscribe(f"plan:{plan_id}", merge=newest_news)
@@ -312,7 +346,9 @@ def open_stream(app: Flask, plan: Plan, user: User,
         closed.set()
         heart.remove(stream_id)
         subscription.close()
-        slots(app).give_back()
+        slots(app).give_back(user_id)
+        if not present:
+            return
         try:
             _leave(app, plan_id, stream_id)
         except Exception:  # noqa: BLE001 - a closing stream must never raise into the server
@@ -325,12 +361,14 @@ def open_stream(app: Flask, plan: Plan, user: User,
         gone = sse("gone", {"plan": plan_id})  # this reader's access ended: let go of the plan
         watch_reader(connection, reader_left, closed)
         try:
-            if not _touch(app, plan_id, user_id, stream_id):
+            if not _touch(app, plan_id, user_id, stream_id, present):
                 yield gone
                 return
-            heart.add(stream_id, plan_id, user_id, subscription.deliver)
+            if present:
+                heart.add(stream_id, plan_id, user_id, subscription.deliver)
             yield f"retry: {config['LIVE_RETRY_SECONDS'] * 1000}\n\n"
-            yield sse("hello", {"plan": plan_id, "revision": revision, "here": _here(app, plan_id)}, revision)
+            here = _here(app, plan_id) if present else []
+            yield sse("hello", {"plan": plan_id, "revision": revision, "here": here}, revision)
             deadline = time.monotonic() + config["LIVE_STREAM_SECONDS"]
             sent = revision
             while (left := deadline - time.monotonic()) > 0 and not closed.is_set():
@@ -341,12 +379,14 @@ def open_stream(app: Flask, plan: Plan, user: User,
                 # Presence is kept fresh by the process's Heart; a reader whose access may have
                 # ended (a link ended, or the Heart found it gone) is checked here, once.
                 if message is not None and message.get("access_ended") == user_id:
-                    if not _touch(app, plan_id, user_id, stream_id):
+                    if not _touch(app, plan_id, user_id, stream_id, present):
                         yield gone
                         return
                 if message is None:
                     yield ": heartbeat\n\n"
                 elif message.get("presence"):
+                    if not present:
+                        continue
                     yield sse("presence", {"plan": plan_id, "here": memo.here(app, plan_id, message.get("id"))})
                 elif "revision" in message and message["revision"] > sent:
                     sent = message["revision"]

@@ -2,8 +2,8 @@
 changed" (commitments, the review, the co-editor) so the page brings in what others did.
 
 Built like the co-editor's stream (`safety_plans.live`): it shares that module's per-process slots
-and event format, waits on its broker mailbox, re-checks access at every heartbeat and says `gone`
-when the reader's access ended. Events carry ids and numbers only."""
+(per person too) and event format, waits on its broker mailbox, re-checks access at every heartbeat
+and says `gone` when the reader's access ended. Events carry ids and numbers only."""
 from __future__ import annotations
 
 import threading
@@ -38,7 +38,7 @@ def session_news(waiting: dict, new: dict) -> dict | None:
 
 def open_stream(app: Flask, plan: Plan, found: TherapySession, user: User) -> tuple[Iterator[str], Callable[[], None]]:
     """Subscribe now, then yield events until the time is up or the reader's access ends. The
-    caller has taken a slot; `close` (safe twice) unsubscribes and gives it back."""
+    caller has taken a slot for `user`; `close` (safe twice) unsubscribes and gives it back."""
     plan_id, session_id, user_id, version = plan.id, found.id, user.id, found.version
     subscription = get_broker(app).subscribe(topic(plan_id), merge=session_news)
     config = app.config
@@ -50,7 +50,7 @@ def open_stream(app: Flask, plan: Plan, found: TherapySession, user: User) -> tu
             return
         closed.set()
         subscription.close()
-        slots(app).give_back()
+        slots(app).give_back(user_id)
 
     def events() -> Iterator[str]:
         try:

@@ -10,7 +10,7 @@ item at 4 or below, or words under "something that did not feel right", prompt a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from backend import audit, db
 from backend.accounts import care
+from backend.accounts.care import CareLink
 from backend.accounts.data_rights import notices_for
 from backend.accounts.models import User
 from backend.answers import render_page
 from backend.db import utcnow
+from backend.i18n import format_day
 from grounding.models import ChosenExercise, GroundingSharing
 from safety_plans import agreement, invites
 from safety_plans.content import CORE_SECTIONS
@@ -37,6 +39,9 @@ DROP = 1.5
 LOW = 4
 EARLIER = 5
 TREND = 8  # sessions drawn in the small chart
+# A client who ended the access stays in the list, with who ended it and when, for this long: past
+# the next few sessions the therapist would have planned, so nobody just vanishes from the list.
+ENDED_SHOWN = timedelta(days=90)
 
 
 @dataclass
@@ -111,6 +116,26 @@ def rows_for(session: Session, therapist: User, now: datetime, today: date) -> l
     return list(rows.values())
 
 
+def ended_access(session: Session, therapist: User, now: datetime) -> list[tuple[User, datetime]]:
+    """Clients who ended this therapist's access in the last `ENDED_SHOWN` and are not linked again,
+    with when they ended it (the latest time), newest first. Nothing of their plan is read."""
+    linked_now = select(CareLink.client_id).where(CareLink.therapist_id == therapist.id, CareLink.ended_at.is_(None))
+    ended: dict[int, tuple[User, datetime]] = {}
+    for client, at in session.execute(
+            select(User, CareLink.ended_at).join(CareLink, CareLink.client_id == User.id)
+            .where(CareLink.therapist_id == therapist.id, CareLink.ended_at > now - ENDED_SHOWN,
+                   CareLink.client_id.not_in(linked_now))
+            .order_by(CareLink.ended_at.desc())):
+        if at is not None:
+            ended.setdefault(client.id, (client, at))  # newest first: a client's latest ending
+    return list(ended.values())
+
+
+def ended_sentence(client: User, ended_at: datetime) -> str:
+    """The row's words ("Ingrid ended your access on Dec 14."), the day in the reader's language and zone."""
+    return _("%(name)s ended your access on %(date)s.", name=client.name, date=format_day(ended_at, relative=False))
+
+
 def _add_sessions(session: Session, by_plan: dict[int, Row], now: datetime) -> None:
     """Next session, last check-in, the feedback trend and its prompt, from one query."""
     columns = (TherapySession.plan_id, TherapySession.state, TherapySession.scheduled_at, TherapySession.mood,
@@ -177,5 +202,6 @@ def workspace_page():
 
     context = dict(rows=rows, when=when, day=day, sections_total=len(CORE_SECTIONS), today=today, trend_svg=trend_svg,
                    invites=invites.open_invites(session, current_user), format_code=invites.format_code,
-                   closed=notices_for(session, current_user.id), prompts=[r for r in rows if r.prompt])
+                   closed=notices_for(session, current_user.id), prompts=[r for r in rows if r.prompt],
+                   ended=[ended_sentence(*pair) for pair in ended_access(session, current_user, now)])
     return render_page("sessions/workspace.html", **context)

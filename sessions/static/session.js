@@ -2,14 +2,14 @@
 // (pwa/static/outbox-core.js), and the other person's saves appear without a reload. Without this
 // file the page works as plain forms (POST, redirect).
 import '/assets/pwa/outbox-core.js';
-import { csrf, messageBox, oneAtATime, uuid } from '/assets/pwa/helpers.js';
+import { csrf, messageBox, oneAtATime, tellWorker, uuid } from '/assets/pwa/helpers.js';
+import { liveChannel } from '/assets/pwa/live.js';
 
 const root = document.querySelector('[data-session]');
 const box = self.TryggOutbox;
 const api = root && root.dataset.api;
 const status = root && root.querySelector('[data-live-status]');
 let version = root ? Number(root.dataset.version) : 0;
-let source = null;
 let gone = false;
 let inFlight = 0;  // saves this page awaits itself (their refusals are handled where they were sent)
 let behind = false; // a form was left alone while someone typed in it
@@ -176,27 +176,26 @@ const refresh = oneAtATime(async ({ force = null, keep = null } = {}) => {
 function letGo() {
   if (gone) return;
   gone = true;
-  if (source) source.close();
+  channel.close();
   const message = document.createElement('div');
   message.className = 'error-summary';
   message.setAttribute('role', 'alert');
   message.textContent = root.dataset.tGone;
   root.replaceChildren(message);
+  // The worker drops what it kept of the plan and tells every other window of it to let go.
+  tellWorker({ type: 'forget-pages', prefix: window.location.pathname.replace(/^(\/plans\/\d+).*/, '$1') });
 }
 
-function connect() {
-  if (gone || !window.EventSource) return;
-  source = new EventSource(`${api}/events`);
-  const seen = (e) => {
-    const data = JSON.parse(e.data);
-    if (box) box.kick();
-    if (data.version > version) refresh();
-  };
-  source.addEventListener('hello', seen);
-  source.addEventListener('change', seen);
-  source.addEventListener('plan', () => refresh());  // the plan or its commitments changed
-  source.addEventListener('gone', letGo);
+function seen(data) {
+  if (box) box.kick();
+  if (data.version > version) refresh();
 }
+
+// The shell's live client: past the stream cap (or refused) it polls the page instead.
+const channel = liveChannel(`${api}/events`, {
+  events: { hello: seen, change: seen, plan: () => refresh(), gone: letGo },  // plan: the plan or its commitments changed
+  catchUp: () => { if (!gone) refresh(); },
+});
 
 if (root && api) {
   const mark = (e) => { const f = e.target.closest('form[data-session-form]'); if (f) f.dataset.dirty = '1'; };
@@ -220,5 +219,5 @@ if (root && api) {
         .forEach((e) => putBack(e, e.rejected && e.rejected.answer))).catch(() => {});
     }
   }
-  connect();
+  channel.connect();
 }

@@ -18,11 +18,13 @@ CAP = 40
 
 @pytest.fixture
 def server(tmp_path):
-    """The server on a fresh database, its stream cap lowered so the test can reach it."""
+    """The server on a fresh database, its stream cap lowered so the test can reach it (as one
+    person: their own cap is raised to it; tests/integration/test_live_stream_cap.py tests that)."""
     from support.databases import drop_database, fresh_database_url
 
     seeded = gunicorn.seed(fresh_database_url(tmp_path), tmp_path / "instance")
-    process, url = gunicorn.start(seeded, {"LIVE_MAX_STREAMS": str(CAP), "WORKERS": "1"})
+    process, url = gunicorn.start(seeded, {"LIVE_MAX_STREAMS": str(CAP), "LIVE_MAX_STREAMS_PER_PERSON": str(CAP),
+                                           "WORKERS": "1"})
     yield seeded, url
     gunicorn.stop(process)
     drop_database(seeded.db_url)

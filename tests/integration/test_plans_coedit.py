@@ -117,3 +117,30 @@ def test_an_edit_of_an_item_removed_meanwhile_brings_it_back(app, api, sign_in, 
     with session_scope(app) as db:
         item = db.scalar(select(PlanItem).where(PlanItem.uuid == uuid))
         assert (item.deleted, item.text) == (False, "I go quiet")
+
+
+def _presence_while_streaming(app, client, url):
+    """Open a stream, read up to its hello, and count who is marked present on the plan meanwhile."""
+    from safety_plans.models import PlanPresence
+
+    response = client.get(url, buffered=False)
+    read = ""
+    for chunk in response.response:
+        read += chunk.decode() if isinstance(chunk, bytes) else chunk
+        if "event: hello" in read:
+            break
+    with session_scope(app) as db:
+        present = len(list(db.scalars(select(PlanPresence))))
+    response.close()
+    return read, present
+
+
+def test_a_page_that_only_follows_the_plan_is_never_here_too(app, client, sign_in, world):
+    """The client's own crisis view follows her plan live (pwa/static/live.js, `?follow=1`): that
+    must not tell her therapist's editor that she is reading it (nobody watches Trygg)."""
+    app.config.update(LIVE_STREAM_SECONDS=5, LIVE_HEARTBEAT_SECONDS=0.1)
+    sign_in(world.owner)
+    following, present = _presence_while_streaming(app, client, f"/api/v1/plans/{world.plan_id}/events?follow=1")
+    assert present == 0 and '"here":[]' in following
+    editing, present = _presence_while_streaming(app, client, f"/api/v1/plans/{world.plan_id}/events")
+    assert present == 1 and '"here":[{' in editing  # the editor still says who is here

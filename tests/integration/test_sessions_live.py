@@ -23,7 +23,7 @@ def test_the_stream_tells_saves_plan_changes_and_an_ended_link(app, world, sessi
     with app.test_request_context(), session_scope(app) as db:
         plan, therapist = db.get(Plan, world.plan_id), find_user(db, world.linked_therapist)
         found = services.get_session(db, plan, session_id)
-        assert slots(app).take()
+        assert slots(app).take(therapist.id)
         events, close = live.open_stream(app, plan, found, therapist)
     try:
         assert next(events).startswith("retry:")
@@ -38,4 +38,4 @@ def test_the_stream_tells_saves_plan_changes_and_an_ended_link(app, world, sessi
         assert "event: gone" in next(events)
     finally:
         close()
-    assert slots(app).open == 0
+    assert slots(app).open == 0 and slots(app).by_person == {}  # given back, the person's count too

@@ -13,6 +13,15 @@
  * and the moment another person (or nobody) is seen, every saved page is dropped. A therapist's
  * pages are never marked, so a therapist's device keeps no client's plan.
  * A new version waits until the user taps "Update" (no unconditional skipWaiting).
+ *
+ * Messages between the pages and this worker, all of them:
+ *  from a page  'skip-waiting'            the person tapped "Update"
+ *               'warm' {urls, home}       keep these pages (after sign-in); `home` is where "/" leads
+ *               'forget-user'             sign-out: drop everything (answered on the message's port)
+ *               'forget-pages' {prefix}   access to a plan ended: drop its pages, and tell every window
+ *               'plan-changed'            a plan changed: revalidate the kept plan pages soon
+ *  to the pages 'page-updated' {path, version}  a newer copy of that page is kept (pwa.js, live.js)
+ *               'pages-forgotten' {prefix}      a page under it lets go of what it shows (live.js)
  */
 'use strict';
 const VERSION = {{ version|tojson }};
@@ -49,7 +58,10 @@ self.addEventListener('message', (event) => {
   if (data.type === 'skip-waiting') self.skipWaiting();  // only when the user tapped "Update"
   if (data.type === 'warm') event.waitUntil(warm(data.urls || [], data.home));
   if (data.type === 'forget-user') event.waitUntil(forgetUser(event));
-  if (data.type === 'forget-pages') event.waitUntil(forgetPages(data.prefix || ''));
+  if (data.type === 'forget-pages' && data.prefix) {
+    // Every window lets go at once (a tab whose own stream was refused too), then the pages go.
+    event.waitUntil(tellWindows({ type: 'pages-forgotten', prefix: data.prefix }).then(() => forgetPages(data.prefix)));
+  }
   if (data.type === 'plan-changed') event.waitUntil(refreshKeptSoon());
 });
 
@@ -130,12 +142,18 @@ async function keep(key, response, always = false) {
   }
 }
 
+// `prefix` is a path and what is under it: "/plans/4" is not "/plans/42" ("/" is everything).
 async function forgetPages(prefix) {
   const cache = await caches.open(PAGES_CACHE);
+  const under = prefix.endsWith('/') ? prefix : `${prefix}/`;
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (path.startsWith(prefix) && path !== OWNER_KEY) await cache.delete(request);
+    if ((path === prefix || path.startsWith(under)) && path !== OWNER_KEY) await cache.delete(request);
   }
+}
+
+async function tellWindows(message) {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(message);
 }
 
 async function forgetUser(event) {
