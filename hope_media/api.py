@@ -5,20 +5,39 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from backend import audit, db
 from backend.access import roles
 from backend.answers import json_object, reply
 from backend.errors import ServiceError
-from backend.openapi import add_paths
-from hope_media import services
+from backend.guard import MAX_ID
+from backend.openapi import NOT_BLANK, add_paths
+from hope_media import files, services
 from hope_media.render import MEDIA_SECTIONS
 from safety_plans.access import load_plan
 
 bp = Blueprint("hope_media_api", __name__, url_prefix="/api/v1")
+
+
+@bp.url_value_preprocessor
+def _room_for_a_recording(endpoint, _values) -> None:
+    """A whole recording in base64 (1 MB elsewhere). Here, on this blueprint, because a
+    blueprint's hook runs only for its own endpoints (the form's hook never reached this one);
+    before anything reads the body (the request guard and CSRF run after URL preprocessors)."""
+    if endpoint == "hope_media_api.add":
+        request.max_content_length = files.API_BODY_MAX_BYTES
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_big(_exc):
+    """A body over the limit is a recording over the limit: said as the recording check says it,
+    in the person's language, for the recorder to show beside the field."""
+    error = files.recording_too_big()
+    return jsonify(error.to_dict()), error.status
 
 
 @bp.route("/plans/<int:plan_id>/media", methods=["POST"])
@@ -47,20 +66,38 @@ def add(plan_id: int):
     return reply(services.media_dict(media), 200 if known else 201)
 
 
+# Standard base64 with its padding, as base64.b64decode(validate=True) reads it.
+_BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+# Each kind's own rules are in the oneOf: the server reads a message's words only, so a message
+# may carry anything else (as it may carry properties not listed here).
 _ADD = {"type": "object", "required": ["uuid", "kind"], "properties": {
-    "uuid": {"type": "string", "description": "Made by the browser; a retry reuses it"},
+    "uuid": {"type": "string", "maxLength": 64, "pattern": NOT_BLANK,
+             "description": "Made by the browser; a retry reuses it and gets the first answer (trimmed)"},
     "kind": {"type": "string", "enum": ["audio", "message"]},
-    "data": {"type": "string", "description": "The recording, base64 (WebM/Opus, Ogg or MP4 audio; ≤ 3 MB)"},
-    "caption": {"type": "string"}, "transcript": {"type": "string"},
-    "duration_ms": {"type": "integer", "minimum": 0, "maximum": 125000},
-    "section": {"type": "string"}, "shared": {"type": "boolean"},
-    "item": {"type": "string", "description": "The plan item (uuid) this hangs on, if any"}}}
+    "data": {"type": "string", "format": "byte", "pattern": _BASE64,
+             "description": "The recording, base64 (read whatever the kind): WebM/Opus, Ogg or MP4 audio, recognised "
+                            f"by its first bytes (422 not_a_recording otherwise); at most {files.AUDIO_MAX_MB} MB"},
+    "caption": {"type": "string", "description": "a message's words, or a recording's caption (trimmed)"},
+    "transcript": {"type": "string"},
+    "duration_ms": {"type": "integer", "description": "a recording's length (below 0 counts as 0)"},
+    "section": {"type": "string", "description": "one of " + ", ".join(MEDIA_SECTIONS) + "; anything else: reasons"},
+    "shared": {"type": "boolean"},
+    "item": {"type": "string", "description": "The plan item (uuid) this hangs on, if any"}},
+    "oneOf": [
+        {"required": ["data"], "properties": {
+            "kind": {"enum": ["audio"]},
+            "data": {"minLength": 4, "maxLength": files.base64_size(files.AUDIO_MAX_BYTES)},
+            "caption": {"maxLength": services.CAPTION_MAX}, "transcript": {"maxLength": services.TRANSCRIPT_MAX},
+            "duration_ms": {"maximum": (files.AUDIO_MAX_SECONDS + 5) * 1000}}},
+        {"required": ["caption"], "properties": {
+            "kind": {"enum": ["message"]}, "caption": {"pattern": NOT_BLANK, "maxLength": services.MESSAGE_MAX}}}]}
 _ERROR = {"description": "Refused; nothing was stored", "content": {"application/json": {"schema": {
     "type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"},
                                      "field": {"type": "string", "nullable": True}, "status": {"type": "integer"}}}}}}
 OPENAPI_PATHS = {"/api/v1/plans/{plan_id}/media": {"post": {
     "summary": "Add a recording or a message to a plan's section (idempotent by uuid)",
-    "parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "parameters": [{"name": "plan_id", "in": "path", "required": True,
+                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
     "requestBody": {"required": True, "content": {"application/json": {"schema": _ADD}}},
     "responses": {"201": {"description": "Stored"}, "200": {"description": "Already stored: the same item"},
                   "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR, "409": _ERROR, "413": _ERROR,

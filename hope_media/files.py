@@ -25,13 +25,33 @@ from backend.errors import ServiceError
 
 pillow_heif.register_heif_opener()  # Pillow opens HEIC/HEIF (format "HEIF") from here on
 
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
-AUDIO_MAX_BYTES = 3 * 1024 * 1024
+MB = 1024 * 1024
+PHOTO_MAX_BYTES = 10 * MB
+# The one limit on a recording's size: the API's and the form's body limits, the OpenAPI document,
+# the page's words and the recorder's own check all come from it. Measured (Chromium 150's
+# MediaRecorder, 2 minutes, WebM/Opus): 0.63-0.74 MB at the recorder's 48 kbit/s, 1.94 MB at
+# Chromium's default 128 kbit/s (a browser that does not take the asked bitrate). 3 MB holds the
+# larger with half again to spare; base64 makes it 4 MB on the wire.
+AUDIO_MAX_MB = 3
+AUDIO_MAX_BYTES = AUDIO_MAX_MB * MB
 AUDIO_MAX_SECONDS = 120
 LONG_SIDE = 1600
 MAX_PIXELS = 60_000_000  # a 12 MP phone photo is far below; a decompression bomb is not
 JPEG_QUALITY = 82
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}  # HEIF: iPhones' HEIC photos
+
+
+def base64_size(size: int) -> int:
+    """How long `size` bytes are in base64 (as the recorder sends them, with padding)."""
+    return 4 * ((size + 2) // 3)
+
+
+# What one request to an upload route may carry (`request.max_content_length`; 1 MB elsewhere).
+# The form: the largest file it takes, and room enough that a file a little too big still reaches
+# the check that says so beside the field. The API: a whole recording in base64 and the words sent
+# with it (a 300-character caption and a 2,000-character transcript: at most 28 KB, even escaped).
+FORM_BODY_MAX_BYTES = max(PHOTO_MAX_BYTES, AUDIO_MAX_BYTES) + MB
+API_BODY_MAX_BYTES = base64_size(AUDIO_MAX_BYTES) + 64 * 1024
 
 
 @dataclass
@@ -53,6 +73,12 @@ class Checked:
 def photo_too_big() -> ServiceError:
     """The limit, said the same way wherever it is hit."""
     return ServiceError("photo_too_big", _("A photo can be at most 10 MB. Try a smaller one."), 413, field="file")
+
+
+def recording_too_big() -> ServiceError:
+    """The recording limit, said the same way by the check, the API's body limit and the recorder."""
+    return ServiceError("recording_too_big", _("A recording can be at most %(mb)s MB. Try a shorter one.",
+                                               mb=AUDIO_MAX_MB), 413, field="file")
 
 
 def check_photo(data: bytes) -> Checked:
@@ -110,8 +136,7 @@ def check_audio(data: bytes, duration_ms: int) -> Checked:
     if not data:
         raise ServiceError("no_file", _("There is no recording to save yet."), 422, field="file")
     if len(data) > AUDIO_MAX_BYTES:
-        raise ServiceError("recording_too_big", _("A recording can be at most 3 MB (about 2 minutes)."), 413,
-                           field="file")
+        raise recording_too_big()
     if duration_ms > (AUDIO_MAX_SECONDS + 5) * 1000:
         raise ServiceError("recording_too_long", _("A recording can be at most 2 minutes long."), 422, field="file")
     kind = audio_kind(data)

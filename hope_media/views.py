@@ -10,6 +10,7 @@ from backend.access import roles
 from backend.answers import render_page
 from backend.errors import ServiceError
 from backend.offline import KEEP_HEADER
+from backend.redirects import safe_path
 from hope_media import files, services, storage
 from hope_media.access import load_file, load_media
 from hope_media.render import MEDIA_SECTIONS, panel_context
@@ -23,17 +24,15 @@ IMMUTABLE = "private, max-age=31536000, immutable"
 
 @bp.url_value_preprocessor
 def _room_for_uploads(endpoint, _values) -> None:
-    """A photo may be 10 MB (1 MB elsewhere). Set before anything reads the form (the request
-    guard and CSRF run as before_request functions, after this)."""
-    if endpoint in ("hope_media.add", "hope_media_api.add"):
-        request.max_content_length = files.PHOTO_MAX_BYTES + 1024 * 1024
+    """The form takes a photo of 10 MB (1 MB elsewhere). Set before anything reads the form (the
+    request guard and CSRF run as before_request functions, after this). A blueprint's hook runs
+    only for its own endpoints: the recorder's API sets its own limit (`hope_media.api`)."""
+    if endpoint == "hope_media.add":
+        request.max_content_length = files.FORM_BODY_MAX_BYTES
 
 
 def _next_url(plan_id: int) -> str:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("safety_plans.edit", plan_id=plan_id) + "#reasons"
+    return safe_path(request.form.get("next"), url_for("safety_plans.edit", plan_id=plan_id) + "#reasons")
 
 
 @bp.route("/plans/<int:plan_id>/media")

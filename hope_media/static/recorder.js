@@ -91,7 +91,8 @@ function enhance(form) {
     if (!recording && fileInput.files.length) return;  // a chosen file goes as a plain form post
     event.preventDefault();
     if (!recording) { showFieldError(fileInput, words.wNothing); return; }
-    if (recording.blob.size > Number(words.maxBytes)) { showFieldError(fileInput, words.wNothing); return; }
+    // The server's limit, said as the server says it: a body it would refuse is never queued.
+    if (recording.blob.size > Number(words.maxBytes)) { showFieldError(fileInput, words.wTooBig); return; }
     const field = (name) => (form.querySelector(`[name=${name}]`) || {}).value || '';
     const share = form.querySelector('[name=shared]');
     const body = {

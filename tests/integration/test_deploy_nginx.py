@@ -235,3 +235,24 @@ def _next(lines: queue.Queue, prefix: str, wait: float = 10.0) -> float | None:
         if line.startswith(prefix):
             return at
     return None
+
+
+def test_the_longest_recording_passes_nginx_and_a_bigger_body_gets_the_apps_own_answer(deployment):
+    """nginx's 1 MB default for bodies refused a two-minute recording before the app saw it; the
+    media routes now allow more than the app does, so the app's own 413 (in words) is what a
+    too-big recording gets."""
+    from hope_media import files
+    from support.opus import ogg_opus
+
+    plan_id = deployment["seeded"].plan_id
+    through_a = _url(deployment, "port_a")
+    browser = gunicorn.signed_in(through_a, "ingrid@example.org")
+    longest = ogg_opus(seconds=files.AUDIO_MAX_SECONDS, bitrate=190_000, size=files.AUDIO_MAX_BYTES)
+    added = browser.post(f"{through_a}/api/v1/plans/{plan_id}/media",
+                         json={"uuid": str(uuid.uuid4()), "kind": "audio", "data": base64.b64encode(longest).decode(),
+                               "caption": "Mum says hello", "duration_ms": files.AUDIO_MAX_SECONDS * 1000})
+    assert added.status_code == 201, added.text[:300]
+    too_big = browser.post(f"{through_a}/api/v1/plans/{plan_id}/media",
+                           json={"uuid": str(uuid.uuid4()), "kind": "audio", "data": "A" * (files.API_BODY_MAX_BYTES + 10),
+                                 "duration_ms": 1000})
+    assert too_big.status_code == 413 and too_big.headers["Content-Type"].startswith("application/json")
