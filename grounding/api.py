@@ -8,8 +8,10 @@ from flask_login import current_user
 from backend import db
 from backend.access import roles
 from backend.answers import reply
-from backend.openapi import add_paths
+from backend.db import utcnow
+from backend.openapi import add_paths, date_time_schema, one_of_words
 from grounding import services
+from grounding.catalog import catalog
 
 bp = Blueprint("grounding_api", __name__, url_prefix="/api/v1/grounding")
 
@@ -35,39 +37,57 @@ def list_sessions():
         ranking=services.ranking(session, current_user.id, locale))
 
 
-_SESSION: dict = {"type": "object", "required": ["client_uuid", "exercise"], "properties": {
-    "client_uuid": {"type": "string", "format": "uuid", "description": "Made by the client; a retry reuses it"},
-    "exercise": {"type": "string", "minLength": 1,
-                 "description": "A catalog slug, or custom-<id> for one of the client's own"},
-    "started_at": {"type": "string", "format": "date-time", "description": "With a time zone; default now"},
-    "duration_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
-    "distress_before": {"type": "integer", "minimum": 0, "maximum": 10, "nullable": True},
-    "distress_after": {"type": "integer", "minimum": 0, "maximum": 10, "nullable": True},
-    "completed": {"type": "boolean", "description": "false when the client stopped early"}}}
-_RECORD = {"type": "object", "properties": {**_SESSION["properties"], "id": {"type": "integer"},
-                                           "title": {"type": "string"}}}
 _ERROR = {"description": "Refused; nothing was recorded", "content": {"application/json": {"schema": {
     "type": "object", "properties": {"error": {"type": "string"}, "field": {"type": "string", "nullable": True},
                                      "status": {"type": "integer"}}}}}}
 
-# Merged into /api/v1/openapi.json by whoever serves it (the shared "trygg.openapi_paths" registry).
-OPENAPI_PATHS = {
-    "/api/v1/grounding/sessions": {
-        "post": {
-            "summary": "Record a finished or stopped grounding session (idempotent by client_uuid)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _SESSION}}},
-            "responses": {
-                "201": {"description": "Recorded", "content": {"application/json": {"schema": _RECORD}}},
-                "200": {"description": "Already recorded: the first record",
-                        "content": {"application/json": {"schema": _RECORD}}},
-                "400": _ERROR, "401": _ERROR, "403": _ERROR, "409": _ERROR}},
-        "get": {
-            "summary": "The client's own sessions, oldest first, and their exercises ranked by average drop",
-            "responses": {"200": {"description": "Sessions and ranking"}, "401": _ERROR, "403": _ERROR}},
-    },
-}
+
+def _session_schema() -> dict:
+    """A session as the player sends it: what `services.parse_session` accepts."""
+    # A custom-<id> must be one of the client's own (400 unknown_exercise otherwise): stored
+    # data the document cannot list.
+    exercise = one_of_words((e.slug for e in catalog().exercises), or_patterns=("custom-[0-9]{1,10}",))
+    return {"type": "object", "required": ["client_uuid", "exercise"], "properties": {
+        "client_uuid": {"type": "string", "format": "uuid", "description": "Made by the client; a retry reuses it"},
+        "exercise": {"type": "string", "pattern": exercise,
+                     "description": "A catalog slug, or custom-<id> for one of the client's own (400 "
+                                    "unknown_exercise otherwise)"},
+        # Years from services.EARLIEST_SESSION to this one; later in this year is also refused (the future).
+        "started_at": date_time_schema(services.EARLIEST_SESSION.year, utcnow().year,
+                                       description="With a time zone; not in the future (10 minutes' grace) "
+                                                   "and not before 2020; default now"),
+        "duration_seconds": {"type": "integer", "minimum": 0, "maximum": services.MAX_DURATION},
+        "distress_before": {"type": "integer", "minimum": 0, "maximum": 10, "nullable": True},
+        "distress_after": {"type": "integer", "minimum": 0, "maximum": 10, "nullable": True},
+        "completed": {"type": "boolean", "description": "false when the client stopped early"}}}
+
+
+def openapi_paths() -> dict:
+    """These endpoints' part of /api/v1/openapi.json (built with it: it lists the catalog's exercises)."""
+    body = _session_schema()
+    # What the server answers: the rules above are for what it takes (an exercise since removed
+    # from the catalog still names old sessions).
+    record = {"type": "object", "properties": {
+        **{name: {key: value for key, value in rule.items() if key != "pattern"}
+           for name, rule in body["properties"].items()},
+        "id": {"type": "integer"}, "title": {"type": "string"}}}
+    return {
+        "/api/v1/grounding/sessions": {
+            "post": {
+                "summary": "Record a finished or stopped grounding session (idempotent by client_uuid)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                "responses": {
+                    "201": {"description": "Recorded", "content": {"application/json": {"schema": record}}},
+                    "200": {"description": "Already recorded: the first record",
+                            "content": {"application/json": {"schema": record}}},
+                    "400": _ERROR, "401": _ERROR, "403": _ERROR, "409": _ERROR}},
+            "get": {
+                "summary": "The client's own sessions, oldest first, and their exercises ranked by average drop",
+                "responses": {"200": {"description": "Sessions and ranking"}, "401": _ERROR, "403": _ERROR}},
+        },
+    }
 
 
 def register_openapi(app) -> None:
     """Describe these endpoints in the shared OpenAPI document."""
-    add_paths(app, OPENAPI_PATHS)
+    add_paths(app, openapi_paths)

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 from flask import current_app
 
-from backend.guard import MAX_ID
-from backend.openapi import registered_paths
-from safety_plans.content import SECTION_KEYS
-from safety_plans.ops import FIELDS, MAX_BATCH, OP_TYPES, TEXT_LIMITS
+from backend.guard import MAX_ID, MAX_JSON_DEPTH
+from backend.openapi import ID_PATTERN, NOT_BLANK, SPACE, date_schema, one_of_words, registered_paths
+from safety_plans import crisis_lines
+from safety_plans.commitments import MAX_COMMITMENT_TEXT
+from safety_plans.content import COMMITMENT_STATUSES, SECTION_KEYS, THERAPIST_ONLY
+from safety_plans.ops import FIELDS, MAX_BATCH, MAX_ITEMS_PER_SECTION, OP_TYPES, TEXT_LIMITS
 
 _ERR = {"$ref": "#/components/responses/Error"}
 # Ids are PostgreSQL INTEGERs; larger numbers name nothing (404).
 _ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 _PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": _ID}
 _CID = {"name": "commitment_id", "in": "path", "required": True, "schema": _ID}
+# safety_plans.ops: trimmed, digits, spaces, + - and brackets, and at least two digits unless empty.
+_PHONE = f"^{SPACE}*(?:[0-9+()\\- ]*[0-9][0-9+()\\- ]*[0-9][0-9+()\\- ]*)?{SPACE}*$"
+_RETRY_UUID = {"type": "string", "pattern": ID_PATTERN, "description": "a retry with the same uuid changes nothing"}
+_NO_FIELDS = {"maxProperties": 0, "description": "only add and edit carry fields"}
 
 
 def _ok(schema_ref: str, description: str = "OK") -> dict:
@@ -30,6 +36,14 @@ def _errors(*codes: int) -> dict:
 def _body(schema_ref: str) -> dict:
     schema = {"$ref": f"#/components/schemas/{schema_ref}"}
     return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _plan_country() -> dict:
+    """The plan's new country: one we have crisis lines for, in either case (the server upper-cases it)."""
+    return {"type": "object", "additionalProperties": False, "required": ["country"], "properties": {
+        "country": {"type": "string", "minLength": 2, "maxLength": 2,
+                    "pattern": one_of_words(crisis_lines.countries(), case_insensitive=True),
+                    "description": "a country Trygg has crisis lines for (ISO 3166 code)"}}}
 
 
 PATHS = {
@@ -50,9 +64,7 @@ PATHS = {
         "get": {"summary": "A whole plan with its crisis lines", "parameters": [_PLAN_ID],
                 "responses": {"200": _ok("Plan"), **_errors(401, 403, 404)}},
         "patch": {"summary": "Change the plan's country (client only)", "parameters": [_PLAN_ID],
-                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                      "type": "object", "properties": {"country": {"type": "string", "minLength": 2, "maxLength": 2}},
-                      "required": ["country"]}}}},
+                  "requestBody": _body("PlanCountry"),
                   "responses": {"200": {"description": "Updated"}, **_errors(400, 401, 403, 404, 422)}},
     },
     "/api/v1/plans/{plan_id}/changes": {
@@ -99,23 +111,40 @@ SCHEMAS = {
         "message": {"type": "string", "description": "for people, in their language"},
         "status": {"type": "integer"}, "op_index": {"type": "integer"}}},
     "Fields": {"type": "object", "additionalProperties": False, "properties": {
-        "text": {"type": "string", "maxLength": TEXT_LIMITS["text"]},
-        "phone": {"type": "string", "maxLength": TEXT_LIMITS["phone"]},
+        "text": {"type": "string", "maxLength": TEXT_LIMITS["text"], "pattern": NOT_BLANK,
+                 "description": "trimmed; not only spaces"},
+        "phone": {"type": "string", "maxLength": TEXT_LIMITS["phone"], "pattern": _PHONE,
+                  "description": "digits, spaces, + - and brackets, with at least two digits (or empty)"},
         "agreed": {"type": "boolean", "description": "has agreed to be on my plan"},
         "sms_message": {"type": "string", "maxLength": TEXT_LIMITS["sms_message"]}}},
+    # What every op may carry; which of it each type needs is in the oneOf (safety_plans.ops.check_op).
     "Op": {"type": "object", "required": ["uuid", "type", "item"], "properties": {
-        "uuid": {"type": "string",
+        "uuid": {"type": "string", "pattern": ID_PATTERN,
                  "description": "made by the client; a retry with the same uuid returns the first result"},
         "type": {"type": "string", "enum": list(OP_TYPES)},
-        "item": {"type": "string", "description": "the item's uuid (made by the client for add)"},
-        "section": {"type": "string", "enum": list(SECTION_KEYS), "description": "required for add"},
+        "item": {"type": "string", "pattern": ID_PATTERN,
+                 "description": "the item's uuid (made by the client for add)"},
+        "section": {"type": "string", "enum": list(SECTION_KEYS),
+                    "description": "required for add; only a therapist writes in " + ", ".join(sorted(THERAPIST_ONLY))
+                                   + f" (422 therapist_only); a section holds at most {MAX_ITEMS_PER_SECTION} "
+                                     "items (422 section_full)"},
         "fields": {"$ref": "#/components/schemas/Fields"},
-        "position": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
-                     "description": "index in the section (add, move)"},
-        "base_version": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
-                         "description": "the item version the change was based on (required for edit, delete)"}}},
+        "position": {"type": "integer", "minimum": 0,
+                     "description": "index in the section (add, move); past the end means at the end"},
+        "base_version": {"type": "integer", "minimum": 0,
+                         "description": "the item version the change was based on (required for edit, delete); "
+                                        "newer than the item's: 409"}},
+        "oneOf": [
+            {"properties": {"type": {"enum": ["add"]}, "fields": {"required": ["text"]}},
+             "required": ["section", "fields"]},
+            {"properties": {"type": {"enum": ["edit"]}, "fields": {"minProperties": 1}},
+             "required": ["base_version", "fields"]},
+            {"properties": {"type": {"enum": ["move"]}, "fields": _NO_FIELDS}, "required": ["position"]},
+            {"properties": {"type": {"enum": ["delete"]}, "fields": _NO_FIELDS}, "required": ["base_version"]},
+            {"properties": {"type": {"enum": ["restore"]}, "fields": _NO_FIELDS}}]},
     "OpBatch": {"type": "object", "required": ["ops"], "properties": {
-        "ops": {"type": "array", "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/Op"}}}},
+        "ops": {"type": "array", "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/Op"},
+                "description": f"more than {MAX_BATCH}: 413"}}},
     "OpResult": {"type": "object", "properties": {
         "op": {"type": "string"}, "item": {"type": "string"},
         "status": {"type": "string", "enum": ["applied", "conflict", "kept"],
@@ -155,11 +184,13 @@ SCHEMAS = {
         "commitments": {"type": "array", "items": {"$ref": "#/components/schemas/Commitment"}},
         "crisis_lines": {"type": "array", "items": {"$ref": "#/components/schemas/CrisisLine"}}}},
     "NewCommitment": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 500}, "due": {"type": "string", "format": "date"},
-        "made_on": {"type": "string", "format": "date"}, "uuid": {"type": "string"}}},
+        "text": {"type": "string", "minLength": 1, "maxLength": MAX_COMMITMENT_TEXT, "pattern": NOT_BLANK},
+        "due": date_schema(), "made_on": date_schema(description="default today"),
+        "uuid": _RETRY_UUID}},
     "CommitmentReview": {"type": "object", "required": ["status"], "properties": {
-        "status": {"type": "string", "enum": ["open", "kept", "partly", "not_kept"]},
-        "note": {"type": "string", "maxLength": 500}, "uuid": {"type": "string"}}},
+        "status": {"type": "string", "enum": list(COMMITMENT_STATUSES)},
+        "note": {"type": "string", "maxLength": MAX_COMMITMENT_TEXT},
+        "uuid": _RETRY_UUID}},
     "Commitment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "uuid": {"type": "string"}, "text": {"type": "string"},
         "made_on": {"type": "string", "format": "date"}, "due": {"type": "string", "format": "date", "nullable": True},
@@ -191,13 +222,15 @@ def openapi_document() -> dict:
         "openapi": "3.0.3",
         "info": {"title": "Trygg API", "version": "1",
                  "description": "JSON API used by Trygg's web app. Sign in through /auth/login; "
-                                "state-changing requests send the CSRF token in an X-CSRFToken header."},
+                                "state-changing requests send the CSRF token in an X-CSRFToken header. "
+                                "No string anywhere may hold a NUL character or half of a UTF-16 surrogate "
+                                f"pair, and JSON may nest at most {MAX_JSON_DEPTH} levels (400 before anything else)."},
         "servers": [{"url": "/"}],
         "paths": _with_guard_answers({**PATHS, **registered_paths(current_app)}),
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
                                             "name": current_app.config["SESSION_COOKIE_NAME"]}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "PlanCountry": _plan_country()},
             "responses": {"Error": {
                 "description": "Refused; nothing was changed",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},

@@ -15,9 +15,10 @@ from backend.answers import json_object, reply
 from backend.db import utcnow
 from backend.errors import ServiceError
 from backend.extensions import current_flask_app
-from backend.guard import MAX_ID
-from backend.openapi import add_paths
+from backend.guard import LATEST_YEAR, MAX_ID
+from backend.openapi import add_paths, date_pattern, date_schema, date_time_schema
 from safety_plans import live as plan_live
+from safety_plans.commitments import MAX_COMMITMENT_TEXT
 from sessions import access, live, services
 
 bp = Blueprint("sessions_api", __name__, url_prefix="/api/v1")
@@ -128,50 +129,68 @@ def _errors(*codes: int) -> dict:
     return {str(c): _ERR for c in codes}
 
 
-OPENAPI_PATHS = {
-    "/api/v1/plans/{plan_id}/sessions": {
-        "get": {"summary": "A plan's sessions, newest first", "parameters": [_PLAN],
-                "responses": {"200": _ok("Sessions", {"type": "object", "properties": {
-                    "sessions": {"type": "array", "items": _SESSION_BODY}}}), **_errors(400, 401, 403, 404)}},
-        "post": {"summary": "Start (or plan) a session", "parameters": [_PLAN],
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                     "type": "object", "additionalProperties": False,
-                     "properties": {"scheduled_at": {"type": "string", "format": "date-time"}}}}}},
-                 "responses": {"201": _ok("Started", _SESSION_BODY), **_errors(400, 401, 403, 404)}},
-    },
-    "/api/v1/plans/{plan_id}/sessions/{session_id}": {
-        "get": {"summary": "One session (feedback included: only the client and linked therapists get here)",
-                "parameters": [_PLAN, _SESSION],
-                "responses": {"200": _ok("The session", _SESSION_BODY), **_errors(400, 401, 403, 404)}},
-        "patch": {"summary": "Save check-in, review, check-out or feedback, based on a version "
-                             "(feedback: the client only)", "parameters": [_PLAN, _SESSION],
-                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                      "type": "object", "additionalProperties": False, "required": ["base_version"],
-                      "properties": {
-                          "uuid": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,48}$"},
-                          "base_version": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                          "fields": _FIELDS,
-                          "commitments": {"type": "array", "maxItems": 50, "items": {
-                              "type": "object", "required": ["id"], "properties": {
-                                  "id": _ID, "status": {"type": "string", "enum": list(services.REVIEWED)},
-                                  "note": {"type": "string", "maxLength": 500}}}},
-                          "new_commitments": {"type": "array", "maxItems": 10, "items": {
-                              "type": "object", "required": ["text"], "properties": {
-                                  "text": {"type": "string", "maxLength": 500},
-                                  "due": {"type": "string", "format": "date", "nullable": True}}}},
-                          "review": {"type": "object", "properties": {
-                              "next_review": {"type": "string", "format": "date", "nullable": True}}},
-                          "state": {"type": "string", "enum": list(services.STATES)}}}}}},
-                  "responses": {"200": _ok("Saved", _SESSION_BODY), **_errors(400, 401, 403, 404, 409, 422)}},
-    },
-    "/api/v1/plans/{plan_id}/sessions/{session_id}/events": {
-        "get": {"summary": "Server-sent events of an open session page (hello, change, gone)",
-                "parameters": [_PLAN, _SESSION],
-                "responses": {"200": {"description": "text/event-stream"}, **_errors(400, 401, 403, 404, 503)}},
-    },
-}
+# A commitment reviewed in the check-in: with a status it goes through the commitments service (an
+# unknown id: 404); with none (or "") the entry is skipped, whatever its note says.
+_REVIEW = {"type": "object", "required": ["id"], "properties": {
+    "id": _ID, "status": {"type": "string", "enum": ["", *services.REVIEWED],
+                                          "description": "empty: not reviewed yet"},
+    "note": {"type": "string"}},
+    "anyOf": [{"properties": {"status": {"enum": [""]}}},
+              {"required": ["status"], "properties": {"status": {"enum": list(services.REVIEWED)},
+                                                      "note": {"maxLength": MAX_COMMITMENT_TEXT}}}]}
+
+
+def _save_schema() -> dict:
+    """A save, as `services.save` reads it. The arrays have no length limit of their own (the
+    body's size bounds them)."""
+    today = utcnow().date()
+    return {"type": "object", "additionalProperties": False, "required": ["base_version"], "properties": {
+        "uuid": {"type": "string", "pattern": "^[A-Za-z0-9_-]{0,48}$",
+                 "description": "a retry with the same uuid gets the first answer (empty: a new save)"},
+        "base_version": {"type": "integer", "minimum": 1, "description": "the version the save is based on"},
+        "fields": _FIELDS,
+        "commitments": {"type": "array", "items": _REVIEW},
+        "new_commitments": {"type": "array", "items": {
+            "type": "object", "required": ["text"], "properties": {
+                "text": {"type": "string", "maxLength": MAX_COMMITMENT_TEXT, "description": "only spaces: skipped"},
+                "due": date_schema(nullable=True)}}},
+        # After the person's today: from this year on (earlier this year: 422 bad_date).
+        "review": {"type": "object", "properties": {
+            "next_review": {**date_schema(nullable=True, description="after today (422 bad_date otherwise)"),
+                            "pattern": date_pattern(today.year, LATEST_YEAR)}}},
+        "state": {"type": "string", "enum": list(services.STATES)}}}
+
+
+def openapi_paths() -> dict:
+    """These endpoints' part of /api/v1/openapi.json (built with it: a review date is after today)."""
+    return {
+        "/api/v1/plans/{plan_id}/sessions": {
+            "get": {"summary": "A plan's sessions, newest first", "parameters": [_PLAN],
+                    "responses": {"200": _ok("Sessions", {"type": "object", "properties": {
+                        "sessions": {"type": "array", "items": _SESSION_BODY}}}), **_errors(400, 401, 403, 404)}},
+            "post": {"summary": "Start (or plan) a session", "parameters": [_PLAN],
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "additionalProperties": False,
+                         "properties": {"scheduled_at": date_time_schema(description="when it is planned for")}}}}},
+                     "responses": {"201": _ok("Started", _SESSION_BODY), **_errors(400, 401, 403, 404)}},
+        },
+        "/api/v1/plans/{plan_id}/sessions/{session_id}": {
+            "get": {"summary": "One session (feedback included: only the client and linked therapists get here)",
+                    "parameters": [_PLAN, _SESSION],
+                    "responses": {"200": _ok("The session", _SESSION_BODY), **_errors(400, 401, 403, 404)}},
+            "patch": {"summary": "Save check-in, review, check-out or feedback, based on a version "
+                                 "(feedback: the client only)", "parameters": [_PLAN, _SESSION],
+                      "requestBody": {"required": True, "content": {"application/json": {"schema": _save_schema()}}},
+                      "responses": {"200": _ok("Saved", _SESSION_BODY), **_errors(400, 401, 403, 404, 409, 422)}},
+        },
+        "/api/v1/plans/{plan_id}/sessions/{session_id}/events": {
+            "get": {"summary": "Server-sent events of an open session page (hello, change, gone)",
+                    "parameters": [_PLAN, _SESSION],
+                    "responses": {"200": {"description": "text/event-stream"}, **_errors(400, 401, 403, 404, 503)}},
+        },
+    }
 
 
 def register_openapi(app) -> None:
     """Describe these endpoints in the shared OpenAPI document."""
-    add_paths(app, OPENAPI_PATHS)
+    add_paths(app, openapi_paths)

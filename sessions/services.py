@@ -16,6 +16,7 @@ from backend.accounts.models import User
 from backend.broker import get_broker
 from backend.db import utcnow
 from backend.errors import ServiceError
+from backend.guard import MAX_ID
 from safety_plans import commitments as commitment_rules
 from safety_plans import plans as plan_rules
 from safety_plans.models import Commitment, Plan
@@ -156,7 +157,9 @@ def _review_commitments(db: Session, plan: Plan, found: TherapySession, author: 
         raise ServiceError("bad_commitments", _("“commitments” must be a list."), 400)
     done = []
     for review in reviews:
-        if not isinstance(review, dict) or not isinstance(review.get("id"), int) or isinstance(review.get("id"), bool):
+        # An id no column holds names nothing, and PostgreSQL would refuse to even look it up.
+        if not isinstance(review, dict) or not isinstance(review.get("id"), int) or isinstance(review.get("id"), bool) \
+                or not 0 <= review["id"] <= MAX_ID:
             raise ServiceError("bad_commitments", _("Each commitment needs its id."), 400)
         status, note = review.get("status"), review.get("note", "") or ""
         if status in (None, ""):

@@ -113,5 +113,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_due_reminders_command)
     app.cli.add_command(vapid_keys_command)
     register_daily(app)
-    add_paths(app, api.OPENAPI_PATHS)
+    add_paths(app, api.openapi_paths)
     add_nav_item(app, "push.settings", _l("Notifications"), roles=("client",), order=80)

@@ -14,31 +14,42 @@ from backend.push.keys import load_keys
 
 bp = Blueprint("push_api", __name__, url_prefix="/api/v1/push")
 
-# For the API's OpenAPI document (whoever builds /api/v1/openapi.json merges these paths).
 _ERR = {"description": "Refused", "content": {"application/json": {"schema": {
     "type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}}}}
-_SUBSCRIPTION = {"type": "object", "required": ["endpoint", "keys"], "properties": {
-    "endpoint": {"type": "string", "format": "uri", "description": "an https URL of a known push service"},
-    "expirationTime": {"type": "number", "nullable": True},
-    "keys": {"type": "object", "required": ["p256dh", "auth"], "properties": {
-        "p256dh": {"type": "string"}, "auth": {"type": "string"}}}}}
-OPENAPI_PATHS = {
-    "/api/v1/push/public-key": {"get": {
-        "summary": "The VAPID public key (applicationServerKey) to subscribe with",
-        "responses": {"200": {"description": "{\"publicKey\": base64url}", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {"publicKey": {"type": "string"}}}}}},
-            "401": _ERR}}},
-    "/api/v1/push/subscriptions": {
-        "post": {"summary": "Add this browser's push subscription (PushSubscription.toJSON())",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": _SUBSCRIPTION}}},
-                 "responses": {"201": {"description": "{\"id\", \"label\"}"},
-                               "400": _ERR, "401": _ERR}},
-        "delete": {"summary": "Remove this browser's subscription ({\"endpoint\"})",
-                   "requestBody": {"content": {"application/json": {"schema": {
-                       "type": "object", "properties": {"endpoint": {"type": "string"}}}}}},
-                   "responses": {"204": {"description": "removed (or was not there)"},
-                                 "400": _ERR, "401": _ERR}}},
-}
+
+
+def openapi_paths() -> dict:
+    """These endpoints' part of /api/v1/openapi.json, built with it: the push services allowed are
+    the app's PUSH_SERVICE_HOSTS."""
+    subscription = {"type": "object", "required": ["endpoint", "keys"], "properties": {
+        "endpoint": {"type": "string", "format": "uri", "maxLength": services.MAX_ENDPOINT,
+                     "pattern": services.endpoint_pattern(current_app.config),
+                     "description": "an https URL of a known push service: "
+                                    + ", ".join(current_app.config["PUSH_SERVICE_HOSTS"])
+                                    + " (a leading dot: any host under it)"},
+        "expirationTime": {"type": "number", "nullable": True},
+        "keys": {"type": "object", "required": ["p256dh", "auth"], "properties": {
+            "p256dh": {"type": "string", "pattern": services.P256DH_PATTERN,
+                       "description": "the browser's P-256 public key, uncompressed, base64url"},
+            "auth": {"type": "string", "pattern": services.AUTH_PATTERN,
+                     "description": "the 16-byte auth secret, base64url"}}}}}
+    return {
+        "/api/v1/push/public-key": {"get": {
+            "summary": "The VAPID public key (applicationServerKey) to subscribe with",
+            "responses": {"200": {"description": "{\"publicKey\": base64url}", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"publicKey": {"type": "string"}}}}}},
+                "401": _ERR}}},
+        "/api/v1/push/subscriptions": {
+            "post": {"summary": "Add this browser's push subscription (PushSubscription.toJSON())",
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": subscription}}},
+                     "responses": {"201": {"description": "{\"id\", \"label\"}"},
+                                   "400": _ERR, "401": _ERR}},
+            "delete": {"summary": "Remove this browser's subscription ({\"endpoint\"})",
+                       "requestBody": {"content": {"application/json": {"schema": {
+                           "type": "object", "properties": {"endpoint": {"type": "string"}}}}}},
+                       "responses": {"204": {"description": "removed (or was not there)"},
+                                     "400": _ERR, "401": _ERR}}},
+    }
 
 
 @bp.route("/public-key")
@@ -66,9 +77,11 @@ def add_subscription():
 @bp.route("/subscriptions", methods=["DELETE"])
 @signed_in
 def remove_subscription():
-    """Forget this browser's subscription (idempotent)."""
-    body = request.get_json(silent=True)
-    endpoint = str((body if isinstance(body, dict) else {}).get("endpoint") or "")
+    """Forget this browser's subscription (idempotent). No body is fine; a body is a JSON object."""
+    body = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(body, dict):
+        return jsonify(error="expected {endpoint}", status=400), 400
+    endpoint = str(body.get("endpoint") or "")
     if services.remove_subscription(db.session(), current_user, endpoint):
         db.session().commit()
     return "", 204

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import binascii
+import re
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import AuthSession, User
+from backend.openapi import literal
 from backend.push.keys import b64url_decode
 from backend.push.kinds import choices
 from backend.push.models import NotificationChoice, NotificationSettings, PushSubscription
@@ -19,29 +21,54 @@ class SubscriptionError(ValueError):
     """A subscription we will not accept; the message says why."""
 
 
+MAX_ENDPOINT = 2048
+# The keys as PushSubscription.toJSON() gives them: base64url, padding optional. p256dh is an
+# uncompressed P-256 point (65 bytes; the first, 0x04, makes "B" and one of A-P); auth is 16 bytes.
+P256DH_PATTERN = "^B[A-P][A-Za-z0-9_-]{85}=?$"
+AUTH_PATTERN = "^[A-Za-z0-9_-]{22}(?:==)?$"
+# What may follow the host: a port, then a path and query of RFC 3986 characters and %-escapes
+# (no spaces, no fragment).
+_REST = "(?::[0-9]{1,5})?(?:[/?](?:[A-Za-z0-9._~:/?@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?"
+
+
 def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     """An exact host, or a suffix given with a leading dot."""
     return any(host == a or (a.startswith(".") and host.endswith(a)) for a in allowed)
+
+
+def endpoint_pattern(config) -> str:
+    """The endpoints we accept, as a regular expression (the OpenAPI document shows the same): the
+    URL of a known push service (PUSH_SERVICE_HOSTS: a host, or ".suffix" for any host under it), https
+    unless a test's loopback push service allows http. The server POSTs to these URLs, so nothing on
+    our own network may pass (an SSRF guard)."""
+    hosts = "|".join(f"[a-z0-9-]+(?:\\.[a-z0-9-]+)*{literal(h)}" if h.startswith(".") else literal(h)
+                     for h in config["PUSH_SERVICE_HOSTS"])
+    scheme = "https?" if config.get("PUSH_ALLOW_HTTP") else "https"
+    return f"^{scheme}://(?:{hosts}){_REST}$"
 
 
 def check_endpoint(endpoint: str, config: dict) -> str:
     """The endpoint must be an https URL of a known push service (tests may allow a loopback one)."""
     parts = urlsplit(endpoint or "")
     schemes = ("https", "http") if config.get("PUSH_ALLOW_HTTP") else ("https",)
-    if parts.scheme not in schemes or not parts.hostname or len(endpoint) > 2048:
+    if parts.scheme not in schemes or not parts.hostname or len(endpoint) > MAX_ENDPOINT:
         raise SubscriptionError("endpoint must be an https URL")
-    if not _host_allowed(parts.hostname, tuple(config["PUSH_SERVICE_HOSTS"])):
+    # The pattern says it exactly; the host check stays as a second lock on the same door.
+    if not re.fullmatch(endpoint_pattern(config), endpoint) or not _host_allowed(
+            parts.hostname, tuple(config["PUSH_SERVICE_HOSTS"])):
         raise SubscriptionError("endpoint is not a known push service")
     return endpoint
 
 
-def _check_key(value: str, size: int, name: str, first: int | None = None) -> str:
-    """A base64url key of the right length (p256dh: 65 bytes starting 0x04; auth: 16 bytes)."""
+def _check_key(value: str, pattern: str, size: int, name: str) -> str:
+    """A base64url key of the right shape (the pattern) and so of the right length."""
+    if not re.fullmatch(pattern, value):
+        raise SubscriptionError(f"{name} is not a base64url key of the right length")
     try:
-        raw = b64url_decode(value or "")
+        raw = b64url_decode(value.rstrip("="))
     except (binascii.Error, ValueError) as exc:
         raise SubscriptionError(f"{name} is not base64url") from exc
-    if len(raw) != size or (first is not None and raw[0] != first):
+    if len(raw) != size:
         raise SubscriptionError(f"{name} has the wrong length")
     return value.rstrip("=")
 
@@ -77,8 +104,8 @@ def add_subscription(db: Session, user: User, data: dict, user_agent: str, sessi
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         raise SubscriptionError("expected {endpoint, keys: {p256dh, auth}}")
     endpoint = check_endpoint(str(data.get("endpoint") or ""), config)
-    p256dh = _check_key(str(data["keys"].get("p256dh") or ""), 65, "p256dh", first=4)
-    auth = _check_key(str(data["keys"].get("auth") or ""), 16, "auth")
+    p256dh = _check_key(str(data["keys"].get("p256dh") or ""), P256DH_PATTERN, 65, "p256dh")
+    auth = _check_key(str(data["keys"].get("auth") or ""), AUTH_PATTERN, 16, "auth")
     auth_session_id = None
     if session_token:
         auth_session_id = db.scalar(select(AuthSession.id).where(AuthSession.token == session_token))
