@@ -252,7 +252,7 @@ def test_the_longest_recording_passes_nginx_and_a_bigger_body_gets_the_apps_own_
                          json={"uuid": str(uuid.uuid4()), "kind": "audio", "data": base64.b64encode(longest).decode(),
                                "caption": "Mum says hello", "duration_ms": files.AUDIO_MAX_SECONDS * 1000})
     assert added.status_code == 201, added.text[:300]
+    padding = "A" * (files.API_BODY_MAX_BYTES + 10)
     too_big = browser.post(f"{through_a}/api/v1/plans/{plan_id}/media",
-                           json={"uuid": str(uuid.uuid4()), "kind": "audio", "data": "A" * (files.API_BODY_MAX_BYTES + 10),
-                                 "duration_ms": 1000})
+                           json={"uuid": str(uuid.uuid4()), "kind": "audio", "data": padding, "duration_ms": 1000})
     assert too_big.status_code == 413 and too_big.headers["Content-Type"].startswith("application/json")
