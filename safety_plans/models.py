@@ -31,8 +31,9 @@ class Plan(Base):
 class PlanItem(Base):
     """One line of a plan section. Deleted items are kept (flagged) so they can be restored.
 
-    `field_versions` maps each field to [item version that last set it, author id], so edits to
-    different fields never conflict and a stale edit of the same field can be told apart.
+    `field_versions` maps each field to [item version that last set it, author id, saved at (Unix
+    seconds)], so edits to different fields never conflict, a stale edit of the same field can be
+    told apart, and words someone just saved are not replaced unseen (`ops._replaced_words`).
     """
 
     __tablename__ = "plan_item"

@@ -148,7 +148,8 @@ SCHEMAS = {
     "OpResult": {"type": "object", "properties": {
         "op": {"type": "string"}, "item": {"type": "string"},
         "status": {"type": "string", "enum": ["applied", "conflict", "kept"],
-                   "description": "conflict: applied over another person's newer edit (see conflicts); "
+                   "description": "conflict: applied over words another person set after base_version or saved "
+                                  "within the last 120 s (see conflicts); "
                                   "kept: a delete refused because the item was edited since base_version"},
         "revision": {"type": "integer"}, "version": {"type": "integer"},
         "replayed": {"type": "boolean", "description": "true when this is the stored result of a retry"},

@@ -4,8 +4,8 @@ An op is a dict: {uuid, type: add|edit|move|delete|restore, item, section, field
 base_version}. `apply_ops` checks a whole batch before touching anything, then applies it op by op;
 each accepted op bumps `Plan.revision` and writes one `PlanChange`. Every outcome is kept (a
 change, or a receipt when nothing changed), so a retry of a uuid always gets its first answer.
-Conflict rules: an edit conflicts only with someone else's later edit of the same field (the later
-wins, both are told); a delete of an item edited since its base keeps the item.
+Conflict rules: an edit that replaces another person's text in a field reports it (the edit wins,
+and both are told: see `_replaced_words`); a delete of an item edited since its base keeps the item.
 """
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ from safety_plans.models import OpReceipt, Plan, PlanChange, PlanItem
 OP_TYPES = ("add", "edit", "move", "delete", "restore")
 TEXT_LIMITS = {"text": 500, "phone": 40, "sms_message": 300}
 FIELDS = ("text", "phone", "agreed", "sms_message")
+# How long after someone saves a field's text another person's change to it still reports whose
+# words it replaced (see `_replaced_words`).
+REPLACED_WITHIN_SECONDS = 120
 MAX_BATCH = 200
 MAX_ITEMS_PER_SECTION = 50
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -49,8 +52,9 @@ class Op:
 
 @dataclass
 class OpResult:
-    """What became of one op: applied, applied over someone's edit (conflict), or kept (a delete
-    refused because the item was edited since)."""
+    """What became of one op: applied, applied over words of someone else's it reports in
+    `conflicts` (conflict: see `_replaced_words`), or kept (a delete refused because the item was
+    edited since)."""
 
     op: str
     status: str
@@ -217,6 +221,40 @@ def _edited_by_others_since(item: PlanItem, base: int | None, author: User) -> l
     return [(f, v) for f, v in (item.field_versions or {}).items() if v[0] > base and v[1] != author.id]
 
 
+def _set_by(author: User, version: int, now: float) -> list:
+    """A field's entry in `field_versions`: [item version, author id, when saved (Unix seconds)]."""
+    return [version, author.id, round(now, 3)]
+
+
+def _replaced_words(db: Session, item: PlanItem, op: Op, author: User, now: float) -> list[dict]:
+    """Whose words this edit replaces, for the results (`conflicts`) and so for the feed.
+
+    The rule: an edit that changes a field's value replaces the words of the field's last writer
+    when that is someone else and either
+      (a) they set it after the edit's base version (both changed it at the same time), or
+      (b) it is text (not the "agreed" tick), not empty, and they saved it at most
+          REPLACED_WITHIN_SECONDS before: on purpose or by the editor's autosave, the person
+          changing it may not have read it, and it was just said.
+    The edit still wins (the later one always does); both people are told, each with the words:
+    the replaced person gets "Get my text back", the other "Bring …'s text back". A change to text
+    its writer saved longer ago is an ordinary edit (the history keeps the old words).
+    """
+    replaced = []
+    for name, value in op.fields.items():
+        current = getattr(item, name)
+        entry = (item.field_versions or {}).get(name)
+        if current == value or not entry or entry[1] == author.id:
+            continue
+        same_time = op.base_version is not None and entry[0] > op.base_version
+        just_saved = (name in TEXT_LIMITS and current != "" and len(entry) > 2
+                      and now - entry[2] <= REPLACED_WITHIN_SECONDS)
+        if same_time or just_saved:
+            who = db.get(User, entry[1])
+            replaced.append({"field": name, "overwritten": current, "author_id": entry[1],
+                             "author_name": who.name if who else ""})
+    return replaced
+
+
 def _check_writer(author: User, section: str) -> None:
     """The therapist's line in "My hope" is theirs: the client reads it, and only a therapist writes it."""
     if section in THERAPIST_ONLY and author.role != "therapist":
@@ -236,7 +274,8 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
             raise ServiceError("section_full", _("This section is full. Please remove something first."), 422)
         item = PlanItem(uuid=op.item, plan_id=plan.id, section=op.section, version=1,
                         created_by_id=author.id, updated_by_id=author.id, **op.fields)
-        item.field_versions = {name: [1, author.id] for name in op.fields}
+        now = utcnow().timestamp()
+        item.field_versions = {name: _set_by(author, 1, now) for name in op.fields}
         db.add(item)
         _place(items, item, op.position)
         result.version = item.version
@@ -254,18 +293,12 @@ def _apply_one(db: Session, plan: Plan, author: User, op: Op) -> OpResult:
             item.deleted = False
             result.restored = True
             _place(_live_items(db, plan, item.section), item, item.position)
-        newer = dict(_edited_by_others_since(item, op.base_version, author))
-        for name, value in op.fields.items():
-            if name in newer and getattr(item, name) != value:
-                who = db.get(User, newer[name][1])
-                result.conflicts.append({
-                    "field": name, "overwritten": getattr(item, name),
-                    "author_id": newer[name][1], "author_name": who.name if who else "",
-                })
+        now = utcnow().timestamp()
+        result.conflicts = _replaced_words(db, item, op, author, now)
         item.version += 1
         for name, value in op.fields.items():
             setattr(item, name, value)
-            versions[name] = [item.version, author.id]
+            versions[name] = _set_by(author, item.version, now)
         item.field_versions = versions
         result.status = "conflict" if result.conflicts else "applied"
     elif op.type == "delete":

@@ -159,7 +159,7 @@ def change(plan_id: int):
     if result.status == "conflict":
         # A stale form: the page the person saved from was older than someone else's change. Show
         # both texts on the item, with a button to bring the other person's text back.
-        flash(_("Saved. %(name)s changed this at the same time; their text is kept in the history.",
+        flash(_("Saved. Your change replaced what %(name)s wrote; it is kept in the history.",
                 name=", ".join(c["author_name"] for c in result.conflicts)), "info")
         return editing.back(plan, f"item-{result.item}", conflict=result.op)
     if result.restored:

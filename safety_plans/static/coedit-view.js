@@ -53,14 +53,23 @@ export function setAuthor(li, name) {
   if (name) li.querySelectorAll('[data-show-author]').forEach((el) => { el.textContent = name; });
 }
 
-/** A notice on an item; one of each kind at a time, so a conflict is told once. */
-export function notice(li, kind, text, button) {
-  dropNotices(li, kind);
+/**
+ * A notice on an item; one of each kind at a time, so a conflict is told once. A notice `about`
+ * one field ({ field, offer, writer, revision }: the words it offers back, whose they are and the
+ * revision that replaced them) is one per field, and keeps those so the editor can tell when it is past.
+ */
+export function notice(li, kind, text, button, about) {
+  if (about) li.querySelectorAll(`:scope > .co-notice[data-kind="${kind}"]`).forEach((n) => { if (n.dataset.field === about.field) n.remove(); });
+  else dropNotices(li, kind);
   const box = messageBox(text, button && { label: button.label, action: (self) => { self.remove(); button.action(); } });
   box.className = 'co-notice';
   box.dataset.kind = kind;
+  if (about) Object.entries(about).forEach(([key, value]) => { box.dataset[key] = String(value); });
   box.setAttribute('role', 'status');
-  li.prepend(box);
+  // "Changed while you were writing" goes when the person leaves the field, which pressing another
+  // notice's button does: below the others, its going never moves that button from under the pointer.
+  const others = [...li.querySelectorAll(':scope > .co-notice:not([data-kind="typing"])')];
+  if (kind === 'typing' && others.length) others[others.length - 1].after(box); else li.prepend(box);
   announce(text);
   return box;
 }
@@ -187,6 +196,12 @@ export function addRemoved(entry, wire) {
 /** The "Removed: … Restore" line under an item: gone once the item is back or was never removed. */
 export function dropUndo(uuid) {
   document.querySelectorAll(`li[data-undo="${CSS.escape(uuid)}"]`).forEach((n) => n.remove());
+}
+
+/** Every "Removed: … Restore" line of an item not among `removed` (the server's list) is past. */
+export function dropUndoExcept(removed) {
+  const still = new Set(removed.map((entry) => entry.uuid));
+  document.querySelectorAll('li[data-undo]').forEach((n) => { if (!still.has(n.dataset.undo)) n.remove(); });
 }
 
 export function dropRemoved(uuid) {

@@ -7,8 +7,8 @@ import {
   csrf, fmt, oneAtATime, planChanged, problemWith, showFieldError, tellWorker, uuid,
 } from '/assets/pwa/helpers.js';
 import {
-  FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, dropUndo, fillAddForm, fixArrows, inputOf,
-  itemEl, listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved,
+  FIELDS, T, addFormOf, announce, drawItem, dropNotices, dropRemoved, dropUndo, dropUndoExcept, fillAddForm, fixArrows,
+  inputOf, itemEl, listOf, mark, notice, root, setAuthor, setField, setWaiting, showGone, showPresence, showRemoved,
   shownPlan, valuesOf, words, writingIn,
 } from './coedit-view.js';
 import { checkFields, enhanceForms, enhanceItem, fieldOfError, stopTyping, wireRestore } from './coedit-forms.js';
@@ -41,6 +41,53 @@ function pendingFields(itemUuid) {
 
 const hasPending = (itemUuid) => [...unacked.values()].some((op) => op.item === itemUuid);
 
+// --- whose words were replaced --------------------------------------------------------------------
+// The rule is the server's (safety_plans/ops.py, `_replaced_words`): an edit that changes a field
+// whose words another person set at the same time (after the edit's base version), or saved at
+// most 120 s before (on purpose or by autosave), reports them in its result and in the feed. The
+// person whose words were replaced gets "… replaced what you wrote: “…”" with "Get my text back",
+// the one who replaced them "Your change replaced what … wrote" with "Bring …'s text back" (each
+// brings the words back as a new edit, in the history). A notice lasts while it is true: it goes
+// once a later change (a higher revision) sets the field to the words it offers, or changes the
+// field and is by the person whose words they were (they wrote anew), or removes the item. The
+// person's own later words replacing their own are not a reason: the offered words are still gone.
+const writes = new Map();    // `${item} ${field}` -> [{ revision, author, value }] heard, newest last
+const removals = new Map();  // item uuid -> the latest revision that removed it
+
+function heard(itemUuid, fields, revision, author) {
+  if (!revision) return;
+  Object.entries(fields || {}).forEach(([name, value]) => {
+    const key = `${itemUuid} ${name}`;
+    writes.set(key, [...(writes.get(key) || []), { revision, author: String(author), value: String(value) }].slice(-50));
+  });
+}
+
+function heardRemoval(itemUuid, revision) {
+  if (revision) removals.set(itemUuid, Math.max(removals.get(itemUuid) || 0, revision));
+}
+
+/** Whether a notice about replaced words (see `notice`'s `about`) has stopped being true. */
+function isPast(itemUuid, about) {
+  const after = Number(about.revision);
+  if ((removals.get(itemUuid) || 0) > after) return true;
+  return (writes.get(`${itemUuid} ${about.field}`) || [])
+    .some((w) => w.revision > after && (w.value === String(about.offer) || w.author === String(about.writer)));
+}
+
+function dropPast(li) {
+  if (!li) return;
+  li.querySelectorAll(':scope > .co-notice[data-kind="conflict"][data-field]').forEach((box) => {
+    if (isPast(li.dataset.item, box.dataset)) box.remove();
+  });
+}
+
+/** Offer replaced words back (`c` as the server reports them), unless that is already past. */
+function offerBack(li, c, revision, text, label) {
+  const about = { field: c.field, offer: c.overwritten, writer: c.author_id, revision };
+  if (isPast(li.dataset.item, about)) return;
+  notice(li, 'conflict', text, { label, action: () => bringBack(li, c.field, c.overwritten) }, about);
+}
+
 // --- sending: everything goes through the sync module ---------------------------------------------
 function submit(ops) {
   ops.forEach((op) => { op.uuid = op.uuid || uuid(); mine.add(op.uuid); unacked.set(op.uuid, op); });
@@ -60,6 +107,8 @@ function handleResults(ops, results) {
     const op = ops[n] || {};
     if (!mine.has(result.op)) { catchUp(); return; }  // another tab's op: the feed shows it
     unacked.delete(result.op);
+    if (result.status !== 'kept' && ['add', 'edit'].includes(op.type)) heard(result.item, op.fields, result.revision, me);
+    if (result.status !== 'kept' && op.type === 'delete') heardRemoval(result.item, result.revision);
     let li = itemEl(result.item);
     if (!li && op.type === 'add') li = createItem({ uuid: op.item, section: op.section, version: result.version, ...op.fields });
     // A restore, a move or a removal places the item where the server says (in the plan or in
@@ -72,6 +121,7 @@ function handleResults(ops, results) {
     // A removal that was kept changed nothing of ours: its version is the server's, with words
     // this page may not have yet (the feed brings them), so it is not ours to claim.
     if (result.version && result.status !== 'kept') li.dataset.version = Math.max(Number(li.dataset.version), result.version);
+    if (op.type === 'edit' && result.version && result.status !== 'kept') settleHeld(li, op, result.version);
     dropNotices(li, 'error');
     if (li.coRemote && li.coRemote.version <= Number(li.dataset.version)) { li.coRemote = null; dropNotices(li, 'typing'); }
     else if (li.coRemote && !hasPending(result.item) && !writingIn(li)) mergeRemote(li);
@@ -86,17 +136,15 @@ function handleResults(ops, results) {
       // Our edit brought back an item someone removed: "removed while you wrote" is past.
       li.hidden = false;
       dropRemoved(result.item);
+      dropUndo(result.item);
       if (li.coDeleted) { li.coDeleted = false; if (!li.coRemote) dropNotices(li, 'typing'); }
     }
     if (result.status === 'conflict') {
       dropNotices(li, 'typing');
-      result.conflicts.forEach((c) => {
-        notice(li, 'conflict', fmt(T.iOverwrote, { name: c.author_name, text: c.overwritten }), {
-          label: fmt(T.bringTheirs, { name: c.author_name }),
-          action: () => bringBack(li, c.field, c.overwritten),
-        });
-      });
+      result.conflicts.forEach((c) => offerBack(li, c, result.revision,
+        fmt(T.iReplaced, { name: c.author_name, text: c.overwritten }), fmt(T.bringTheirs, { name: c.author_name })));
     }
+    dropPast(li);
     if ((op.type === 'edit' || op.type === 'add') && result.status !== 'kept') announce(T.saved);
   });
   if ((results || []).length) planChanged();
@@ -151,7 +199,7 @@ function onSync(event) {
 }
 
 function bringBack(li, field, text) {
-  dropNotices(li, 'conflict', 'typing');
+  dropNotices(li, 'typing');
   li.coRemote = null;
   setField(li, field, text);
   submit([{ type: 'edit', item: li.dataset.item, base_version: Number(li.dataset.version), fields: { [field]: text } }]);
@@ -205,6 +253,28 @@ function mergeRemote(li) {
   }
 }
 
+// Someone's change of a field an unanswered op of ours carries: which came first on the server is
+// unknown, so it is held until our answer says (its version older than theirs: theirs is shown).
+function hold(li, name, value, version) {
+  li.coHeld = li.coHeld || {};
+  if (!li.coHeld[name] || li.coHeld[name].version < version) li.coHeld[name] = { value, version };
+}
+
+function settleHeld(li, op, version) {
+  const held = li.coHeld || {};
+  const pending = pendingFields(li.dataset.item);
+  const unsent = changedFields(li);
+  Object.keys(op.fields || {}).forEach((name) => {
+    const theirs = held[name];
+    if (!theirs || pending.has(name)) return;  // another op of ours carries it: that answer decides
+    delete held[name];
+    if (theirs.version > version && !(name in unsent)) {
+      setField(li, name, theirs.value);
+      known(li, { [name]: theirs.value });
+    }
+  });
+}
+
 function createItem(snapshot) {
   const li = drawItem(snapshot);
   if (li) enhanceItem(li);
@@ -215,6 +285,18 @@ function createItem(snapshot) {
 function applyChange(change) {
   const snap = change.after;
   if (!snap || !snap.section || !['add', 'edit', 'move', 'delete', 'restore'].includes(change.op)) return;
+  if (snap.deleted) heardRemoval(change.item, change.revision);
+  else if (['add', 'edit'].includes(change.op)) {
+    const wrote = {};
+    FIELDS.forEach((name) => { if (name in snap && (!change.before || change.before[name] !== snap[name])) wrote[name] = snap[name]; });
+    heard(change.item, wrote, change.revision, change.author_id);
+  }
+  placeChange(change);
+  dropPast(itemEl(change.item));
+}
+
+function placeChange(change) {
+  const snap = change.after;
   const ours = mine.has(change.op_uuid) || change.author_id === me;
   const who = change.author || T.someone;
   let li = itemEl(change.item);
@@ -230,10 +312,18 @@ function applyChange(change) {
     return;
   }
   dropRemoved(change.item);
-  if (!li) {
-    li = createItem(snap);
-    if (!li) return;
-  } else if (snap.version < Number(li.dataset.version) || (snap.version === Number(li.dataset.version) && !ours)) {
+  // The item is back (restored, or an edit brought it back): "Removed … Restore" is past, unless a
+  // removal of ours waits for its answer or came later.
+  if (!hasPending(change.item) && change.revision > (removals.get(change.item) || 0)) dropUndo(change.item);
+  const drawn = !li;
+  if (drawn) li = createItem(snap);
+  if (!li) return;
+  // Told whatever this page shows of the item: a newer version of ours may be another field's.
+  (change.conflicts || []).forEach((c) => {
+    if (c.author_id !== me || mine.has(change.op_uuid)) return;
+    offerBack(li, c, change.revision, fmt(T.theyReplaced, { name: who, text: c.overwritten }), T.getMine);
+  });
+  if (!drawn && (snap.version < Number(li.dataset.version) || (snap.version === Number(li.dataset.version) && !ours))) {
     // We have a newer version (our own later change). Our own change at our version is still
     // applied: the server's item after it holds what others changed in other fields meanwhile.
     return;
@@ -241,8 +331,9 @@ function applyChange(change) {
   li.hidden = false;
   const pending = pendingFields(change.item);
   const changed = FIELDS.filter((name) => !change.before || change.before[name] !== snap[name]);
-  const unsent = changedFields(li);  // typed here and not sent yet
-  const typingIn = changed.some((name) => inputOf(li, name) === document.activeElement && name in unsent);
+  // The cursor is in a field they changed, typed in or not: someone who has just clicked into it
+  // (or selected its words to type over them) would go on typing into the other person's text.
+  const typingIn = changed.some((name) => inputOf(li, name) === document.activeElement);
   if (typingIn && !ours) {
     // Never replace text under the cursor: say so, and merge when they leave the item.
     li.coRemote = snap;
@@ -251,7 +342,11 @@ function applyChange(change) {
     const applied = {};
     const unsaved = changedFields(li);  // words typed here and not sent yet are never replaced
     FIELDS.forEach((name) => {
-      if (pending.has(name) || name in unsaved || !(name in snap)) return;
+      if (name in unsaved || !(name in snap)) return;
+      if (pending.has(name)) {
+        if (changed.includes(name) && !mine.has(change.op_uuid)) hold(li, name, snap[name], snap.version);
+        return;
+      }
       setField(li, name, snap[name]);
       applied[name] = snap[name];
     });
@@ -260,17 +355,10 @@ function applyChange(change) {
     if ('text' in applied && changed.includes('text')) setAuthor(li, change.author);
   }
   if (!ours) {
-    if (changed.length) dropNotices(li, 'conflict');  // someone settled it: the old notice is past
     mark(li, who);
     const key = { add: 'addedBy', edit: 'editedBy', move: 'movedBy', restore: 'addedBy' }[change.op];
     announce(fmt(T[key], { name: who, text: snap.text }));
   }
-  (change.conflicts || []).forEach((c) => {
-    if (c.author_id !== me || mine.has(change.op_uuid)) return;
-    notice(li, 'conflict', fmt(T.theyOverwrote, { name: who }), {
-      label: T.bringMine, action: () => bringBack(li, c.field, c.overwritten),
-    });
-  });
 }
 
 function showTheirs(li) {
@@ -328,7 +416,11 @@ const catchUp = oneAtATime(async () => {
         // Our unanswered ops may move or bring back items, and an answer older than one of ours
         // does not know our latest: the order waits until both are settled.
         layoutStale = unacked.size > 0 || body.revision < newest;
-        if (!layoutStale) { applyOrder(body.order); showRemoved(body.removed || [], wireRestore); }
+        if (!layoutStale) {
+          applyOrder(body.order);
+          showRemoved(body.removed || [], wireRestore);
+          dropUndoExcept(body.removed || []);  // brought back meanwhile, by anyone
+        }
         else if (unacked.size === 0) again = true;
       }
     }

@@ -1,7 +1,11 @@
 """A phone and a laptop edit one plan through a seeded random sequence of what people do: type and
 save, add, remove, move, restore, both edit one item at once, one goes offline and back, the
 server restarts. At every quiet point each page shows exactly what a fresh load shows and what the
-server has, and every text anyone typed is in the plan or in its history.
+server has, and every text anyone typed is in the plan or in its history; no notice is past (a
+"Removed … Restore" of an item that is back, words offered back that the field holds again), and
+every saved text someone else replaced under the rule of safety_plans/ops.py `_replaced_words` is
+offered back on both pages until it is past (the field holds it again, its writer wrote the field
+again, or the item was removed).
 
 Bounded by count: TRYGG_CONVERGENCE_SEEDS (comma-separated, default "11,29") and
 TRYGG_CONVERGENCE_STEPS (default 36). The seed is in the test id and in every failure message:
@@ -17,13 +21,18 @@ import re
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from backend.db import session_scope
+from safety_plans import ops
+from safety_plans.models import PlanChange
 from support.coedit import (
     LAPTOP,
     PHONE,
     edit_text,
     history_texts,
     item,
+    notices,
     open_editor,
     open_item,
     server_plan,
@@ -51,10 +60,12 @@ class Run:
 
     def __init__(self, seed, server, pages, plan_id, typed):
         self.seed, self.server, self.pages, self.plan_id = seed, server, pages, plan_id
+        self.start = self.server_revision()  # the plan as it was made, an hour ago (session_world)
         self.rng = random.Random(seed)
         self.typed = set(typed)
         self.steps: list[str] = []
         self.counter = 0
+        self.offered = 0  # replaced words the checks found offered back (summed over checks)
 
     def say(self, message):
         return f"seed {self.seed}, after steps {self.steps}: {message}"
@@ -172,8 +183,30 @@ class Run:
             )
             assert page.locator(".co-notice[data-kind='typing']").count() == 0, self.say(f"{name}: a stale notice")
         now = {i["text"] for items in expected["sections"].values() for i in items}
-        lost = self.typed - now - history_texts(self.server.app, self.plan_id)
+        history = history_texts(self.server.app, self.plan_id)
+        lost = self.typed - now - history
         assert not lost, self.say(f"typed but nowhere: {lost}")
+        self.check_notices(expected, history)
+
+    def check_notices(self, expected, history):
+        """No notice is past, and the words the rule owes someone are offered back on both pages."""
+        current = {i["uuid"]: i for items in expected["sections"].values() for i in items}
+        owed, missed = replaced_words(self.server.app, self.plan_id, self.start)
+        self.offered += len(owed)
+        assert not missed, self.say(f"replaced under the rule, not reported by the server: {missed}")
+        assert {words for _, _, words, _ in owed} <= history, self.say("replaced words not in the history")
+        for name, page in zip(("phone", "laptop"), self.pages, strict=True):
+            seen = notices(page)
+            undone = [n["undo"] for n in seen if n["undo"] and n["undo"] not in expected["removed"]]
+            assert not undone, self.say(f"{name}: 'Removed … Restore' of items that are back: {undone}")
+            offered = {(n["item"], n["field"], n["offer"], int(n["writer"] or -1))
+                       for n in seen if n["kind"] == "conflict"}
+            settled = [o for o in offered if o[0] in current and current[o[0]].get(o[1]) == o[2]]
+            assert not settled, self.say(f"{name}: offers back words the field holds again: {settled}")
+            assert offered == owed, self.say(
+                f"{name}: offered back though past {sorted(offered - owed)}, "
+                f"owed and not offered {sorted(owed - offered)}"
+            )
 
     def server_revision(self):
         from backend.db import session_scope
@@ -181,6 +214,44 @@ class Run:
 
         with session_scope(self.server.app) as db:
             return db.get(Plan, self.plan_id).revision
+
+
+def replaced_words(app, plan_id, start) -> tuple[set, list]:
+    """From the server's history: the replaced words still owed to their writer, as (item, field,
+    words, writer id), and the replacements of text saved by someone else less than the rule's
+    window before (changes after revision `start`) that the server did not report (none, or the
+    rule is broken). A replacement is owed until a later change removes the item, sets the field to
+    those words, or is its writer's change of the field."""
+    with app.test_request_context(), session_scope(app) as db:
+        changes = [(c.revision, c.op, c.item_uuid, c.author_id, c.at, c.before or {}, c.after or {},
+                    (c.result or {}).get("conflicts", []))
+                   for c in db.scalars(select(PlanChange).where(PlanChange.plan_id == plan_id)
+                                       .order_by(PlanChange.revision))]
+    last: dict[str, tuple] = {}  # item -> (revision, author id, when) of its text
+    reported, missed = [], []
+    for revision, op, item_uuid, author, at, before, after, conflicts in changes:
+        reported += [(revision, item_uuid, c["field"], c["overwritten"], c["author_id"]) for c in conflicts]
+        if op not in ("add", "edit") or (op == "edit" and before.get("text") == after.get("text")):
+            continue
+        saved, writer, when = last.get(item_uuid, (0, None, None))
+        # Two seconds inside the window: the server times the field, the history the change.
+        if (op == "edit" and saved > start and writer != author and before.get("text")
+                and (at - when).total_seconds() < ops.REPLACED_WITHIN_SECONDS - 2
+                and not any(c["field"] == "text" for c in conflicts)):
+            missed.append((revision, item_uuid[:4], before["text"]))
+        last[item_uuid] = (revision, author, at)
+
+    def past(revision, item_uuid, field, words, writer):
+        for later, op, uuid, author, _, before, after, _ in changes:
+            if later <= revision or uuid != item_uuid:
+                continue
+            if op == "delete" or (op in ("add", "edit") and before.get(field) != after.get(field)
+                                  and (str(after.get(field)) == str(words) or author == writer)):
+                return True
+        return False
+
+    owed = {(i, f, str(w), a) for r, i, f, w, a in reported if not past(r, i, f, w, a)}
+    return owed, missed
 
 
 def differences(seen, expected) -> list[str]:
@@ -225,3 +296,4 @@ def test_two_devices_converge_whatever_people_do(server, new_page, seed):
         if step % 6 == 5:
             run.check()
     run.check()
+    print(f"convergence seed {seed}: {len(run.steps)} steps, replaced words offered back at the checks: {run.offered}")

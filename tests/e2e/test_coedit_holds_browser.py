@@ -1,8 +1,10 @@
 """What a therapist and a client on a phone and a laptop broke in minutes, each as its own test in
 real Chromium against a real server: the editor reloading itself, two screens that disagree after
 a same-field race, a refused add that left a phantom and lost the text, a change waiting forever
-after an outage, a therapist keeping a plan after access ended, and the smaller slips around them.
-Every test also fails if a page reloads itself unasked (support.live.NAVIGATION_WATCH)."""
+after an outage, a therapist keeping a plan after access ended, saved words replaced with only a
+"changed by" tag to the person who wrote them, notices left standing after they stopped being true,
+and the smaller slips around them. Every test also fails if a page reloads itself unasked
+(support.live.NAVIGATION_WATCH)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from support.coedit import (
     edit_text,
     eventually,
     item,
+    latest_change,
     open_editor,
     open_item,
     server_plan,
@@ -101,7 +104,7 @@ def test_same_field_race_ends_with_both_screens_showing_the_servers_text(live_se
     client.clock.run_for(1000)  # the client's autosave: it lands second, so the client's text wins
     client.clock.resume()
     mine = item(client, walk)
-    expect(mine).to_contain_text("Dr Berg changed this at the same time. Your change replaced their text")
+    expect(mine).to_contain_text("Your change replaced what Dr Berg wrote: “Walk in the park”.")
     open_item(client, walk).get_by_role("button", name="Save").click()
 
     def agree():
@@ -123,6 +126,146 @@ def test_same_field_race_ends_with_both_screens_showing_the_servers_text(live_se
     wait_quiet(client)
     wait_quiet(therapist)
     assert shown(client)["sections"]["inner_coping"][0]["text"] == "Walk in the park"
+    assert shown(therapist) == shown(client) == server_plan(live_server.app, plan_id)
+
+
+# Whose words are replaced, how they were saved, and how the other person replaced them.
+REPLACED = {
+    "client autosave over therapist Save": ("therapist", "save", "autosave"),
+    "therapist autosave over client Save": ("client", "save", "autosave"),
+    "client Save over therapist autosave": ("therapist", "autosave", "save"),
+    "therapist Save over client autosave": ("client", "autosave", "save"),
+}
+NAMES = {"client": "Ingrid", "therapist": "Dr Berg"}
+
+
+@pytest.mark.parametrize(("writer", "saved", "replaced"), REPLACED.values(), ids=list(REPLACED))
+def test_whoever_s_saved_words_are_replaced_is_told_and_gets_them_back(live_server, new_page, writer, saved, replaced):
+    client_email, therapist_email, plan_id, (walk, _) = session_world(live_server.app)
+    pages = {
+        "client": open_editor(new_page(**PHONE), live_server.url, client_email, plan_id),
+        "therapist": open_editor(new_page(**LAPTOP), live_server.url, therapist_email, plan_id),
+    }
+    other = "client" if writer == "therapist" else "therapist"
+    mine, theirs = pages[writer], pages[other]
+    for page in (mine, theirs):
+        expect(page.locator("[data-presence]")).to_be_visible()  # both on the live stream
+
+    def save(page, how, text):
+        """Save a text with Enter, or type it and let the editor save it after the pause (the
+        cursor stays in the field, as when someone pauses)."""
+        field = edit_text(page, walk, text, leave=how == "save")
+        eventually(lambda: _assert_equal(_items(live_server.app, plan_id, "inner_coping"), [text]))
+        return field
+
+    typing = save(mine, saved, "Walk in the park")
+    expect(item(theirs, walk).locator("summary")).to_contain_text("Walk in the park")  # on their screen
+    save(theirs, replaced, "Walk by the sea")
+    told = item(mine, walk).locator(".co-notice").filter(
+        has_text=f"{NAMES[other]} replaced what you wrote: “Walk in the park”."
+    )
+    aware = item(theirs, walk).locator(".co-notice").filter(
+        has_text=f"Your change replaced what {NAMES[writer]} wrote: “Walk in the park”."
+    )
+    expect(told).to_be_visible()
+    expect(aware.get_by_role("button", name=f"Bring {NAMES[writer]}’s text back")).to_be_visible()
+
+    # Their next words change nothing of that: the replaced words are still gone.
+    save(theirs, replaced, "Walk by the sea at dawn")
+    if saved == "autosave":
+        # Still in the field: the words under the cursor stay theirs until they leave it.
+        expect(item(mine, walk)).to_contain_text(f"{NAMES[other]} changed this item while you were writing.")
+        expect(typing).to_have_value("Walk in the park")
+    else:
+        expect(item(mine, walk).locator("summary")).to_contain_text("Walk by the sea at dawn")
+    expect(told).to_be_visible()
+    expect(aware).to_be_visible()
+
+    told.get_by_role("button", name="Get my text back").click()
+    if replaced == "autosave":
+        theirs.evaluate("document.activeElement.blur()")  # they look up from typing
+    for page in (mine, theirs):
+        expect(item(page, walk).locator("summary")).to_contain_text("Walk in the park")
+    eventually(lambda: _assert_equal(latest_change(live_server.app, plan_id), ("edit", writer, "Walk in the park")))
+    expect(told).to_have_count(0)
+    expect(aware).to_have_count(0)  # past: the field holds the words it offered back
+    # And now it is the other person whose just-saved words went: they are told the same way.
+    expect(item(theirs, walk).locator(".co-notice").filter(
+        has_text=f"{NAMES[writer]} replaced what you wrote: “Walk by the sea at dawn”."
+    ).get_by_role("button", name="Get my text back")).to_be_visible()
+    for page in (mine, theirs):
+        wait_quiet(page)
+    assert shown(mine) == shown(theirs) == server_plan(live_server.app, plan_id)
+
+
+def test_words_under_the_cursor_stay_before_the_first_key(live_server, new_page):
+    """The client clicks into a field to add to it; the therapist's save landed before the first
+    key and replaced the words under the cursor, so the client's words went onto the therapist's."""
+    client_email, therapist_email, plan_id, (walk, _) = session_world(live_server.app)
+    client = open_editor(new_page(**PHONE), live_server.url, client_email, plan_id)
+    therapist = open_editor(new_page(**LAPTOP), live_server.url, therapist_email, plan_id)
+    expect(client.locator("[data-presence]")).to_be_visible()
+    field = open_item(client, walk).locator('form[data-form="edit"] input[name="text"]')
+    field.click()
+    field.press("End")  # the cursor after "Walk", nothing typed yet
+    edit_text(therapist, walk, "Walk in the park")
+    expect(item(client, walk)).to_contain_text("Dr Berg changed this item while you were writing.")
+    expect(field).to_have_value("Walk")
+    field.press_sequentially(" by the sea")
+    field.press("Enter")
+    eventually(lambda: _assert_equal(_items(live_server.app, plan_id, "inner_coping"), ["Walk by the sea"]))
+    expect(item(therapist, walk).locator("summary")).to_contain_text("Walk by the sea")
+    expect(item(therapist, walk)).to_contain_text("Ingrid replaced what you wrote: “Walk in the park”.")
+    wait_quiet(client)
+    assert shown(client) == shown(therapist) == server_plan(live_server.app, plan_id)
+
+
+def test_an_undo_goes_once_the_other_screen_brings_the_item_back(live_server, new_page):
+    client_email, therapist_email, plan_id, (_, music) = session_world(live_server.app)
+    client = open_editor(new_page(**PHONE), live_server.url, client_email, plan_id)
+    therapist = open_editor(new_page(**LAPTOP), live_server.url, therapist_email, plan_id)
+    item(client, music).get_by_role("button", name=re.compile("^Remove")).click()
+    undo = client.locator("li[data-undo]")
+    expect(undo).to_contain_text("Removed: “Music”.")
+    therapist.locator("#removed").get_by_role("button", name=re.compile("^Restore")).click()
+    expect(item(client, music)).to_be_visible()
+    expect(undo).to_have_count(0, timeout=5000)  # the item is back: "Removed … Restore" is past
+    wait_quiet(client)
+    assert shown(client) == server_plan(live_server.app, plan_id)
+
+
+def test_a_change_right_after_ours_shows_even_when_our_answer_comes_late(live_server, new_page):
+    """The therapist's save reaches the server, its answer comes late; the client's change comes
+    after it and reaches the therapist's screen first. It used to be skipped for good (the field
+    was waiting for that answer), leaving the therapist looking at their own replaced words."""
+    client_email, therapist_email, plan_id, (walk, _) = session_world(live_server.app)
+    client = open_editor(new_page(**PHONE), live_server.url, client_email, plan_id)
+    therapist = open_editor(new_page(**LAPTOP), live_server.url, therapist_email, plan_id)
+    expect(therapist.locator("[data-presence]")).to_be_visible()
+    held = []  # the therapist's writes: sent to the server at once, answered when the test says
+    holding = [True]
+
+    def answer_late(route):
+        if route.request.method == "POST" and holding:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    therapist.route("**/api/v1/plans/*/changes*", answer_late)
+    edit_text(therapist, walk, "Walk in the park")
+    for _ in range(100):
+        if held:
+            break
+        therapist.wait_for_timeout(100)
+    assert _items(live_server.app, plan_id, "inner_coping") == ["Walk in the park"]  # saved, not answered
+    edit_text(client, walk, "Walk by the sea")
+    eventually(lambda: _assert_equal(_items(live_server.app, plan_id, "inner_coping"), ["Walk by the sea"]))
+    wait_for(therapist, "window.TryggEditor.revision() >= 4")  # both changes arrived before the answer
+    holding.clear()
+    for route, response in held:
+        route.fulfill(response=response)
+    expect(item(therapist, walk).locator("summary")).to_contain_text("Walk by the sea")
+    wait_quiet(therapist)
     assert shown(therapist) == shown(client) == server_plan(live_server.app, plan_id)
 
 

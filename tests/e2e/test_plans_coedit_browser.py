@@ -106,13 +106,13 @@ def test_two_people_co_edit_live_with_conflicts_and_offline_catch_up(live_server
     expect(client.locator("#support")).to_contain_text("Neighbour Per")
     mine = _item(client, walk)
     expect(mine).not_to_contain_text("Waiting to send")
-    expect(mine).to_contain_text("Dr Berg changed this at the same time. Your change replaced their text")
+    expect(mine).to_contain_text("Your change replaced what Dr Berg wrote: “Walk in the park”.")
     theirs = _item(therapist, walk)
-    expect(theirs).to_contain_text("Ingrid changed this at the same time. Your text is kept in the history.")
+    expect(theirs).to_contain_text("Ingrid replaced what you wrote: “Walk in the park”.")
     expect(theirs.locator("summary")).to_contain_text("Walk by the sea at dawn")
 
-    # "Bring my text back" is one tap, and both texts stay in the history.
-    theirs.get_by_role("button", name="Bring my text back").click()
+    # "Get my text back" is one tap, and both texts stay in the history.
+    theirs.get_by_role("button", name="Get my text back").click()
     expect(_item(client, walk).locator("summary")).to_contain_text("Walk in the park")
     client.goto(f"{live_server.url}/plans/{plan_id}/history?section=inner_coping")
     expect(client.get_by_text("Walk by the sea at dawn").first).to_be_visible()

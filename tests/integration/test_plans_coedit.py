@@ -80,7 +80,7 @@ def test_stale_form_save_tells_whose_text_was_replaced_and_offers_it_back(app, c
         "csrf_token": token, "op": new_id(), "action": "save", "item": uuid, "base_version": version,
         "was_text": "I stop answering messages", "text": "I go quiet"}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Dr Berg changed this at the same time" in page
+    assert "Your change replaced what Dr Berg wrote" in page
     assert "I go quiet" in page and "Stops answering messages" in page  # both texts shown
     assert "Bring Dr Berg’s text back" in page or "Bring Dr Berg&#39;s text back" in page or "Bring Dr Berg" in page
 

@@ -6,13 +6,14 @@ import itertools
 import time
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from backend.accounts import care
 from backend.accounts.services import create_user
 from backend.db import session_scope
 from safety_plans import feed, ops, plans
 from safety_plans.content import BY_KEY
-from safety_plans.models import Plan
+from safety_plans.models import Plan, PlanItem
 from support.live import wait_for
 from support.plans import add_op
 from support.two_step import complete_in_browser
@@ -24,8 +25,9 @@ _numbers = itertools.count()
 
 
 def session_world(app, items=(("inner_coping", "Walk"), ("distraction", "Music"))):
-    """Ingrid (client) linked to Dr Berg, her plan holding `items`:
-    returns (client email, therapist email, plan id, item uuids in order)."""
+    """Ingrid (client) linked to Dr Berg, her plan holding `items`, written an hour ago (so no
+    test starts with words someone has just saved): returns (client email, therapist email, plan
+    id, item uuids in order)."""
     n = next(_numbers)
     with app.test_request_context(), session_scope(app) as db:
         client = create_user(db, f"ingrid{n}@example.org", PASSWORD, display_name="Ingrid", country="NO")
@@ -35,6 +37,9 @@ def session_world(app, items=(("inner_coping", "Walk"), ("distraction", "Music")
         batch = [add_op(section, text) for section, text in items]
         if batch:
             ops.apply_ops(db, plan, client, batch)
+            for added in db.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id)):
+                versions = added.field_versions.items()
+                added.field_versions = {name: [*entry[:2], entry[2] - 3600] for name, entry in versions}
         return client.email, therapist.email, plan.id, [op["item"] for op in batch]
 
 
@@ -100,6 +105,26 @@ def server_plan(app, plan_id):
                 {"phone": i.phone, "sms_message": i.sms_message, "agreed": i.agreed} if BY_KEY[key].people else {})}
                 for i in items]
         return {"sections": sections, "removed": [i.uuid for i in feed.removed_items(db, plan)]}
+
+
+def latest_change(app, plan_id) -> tuple:
+    """The plan's newest change: (op, its author's role, the item's text after it)."""
+    with app.test_request_context(), session_scope(app) as db:
+        [change] = feed.history(db, db.get(Plan, plan_id), limit=1)
+        return change.op, change.author.role if change.author else None, (change.after or {}).get("text")
+
+
+# What every notice on a page says it is about (coedit-view.js `notice`), and whether it shows.
+_NOTICES = """() => [...document.querySelectorAll('.co-notice')].map((n) => ({
+    kind: n.dataset.kind || '', field: n.dataset.field || '', offer: n.dataset.offer ?? null,
+    writer: n.dataset.writer || '', item: (n.closest('li[data-item]') || {}).dataset?.item || '',
+    undo: (n.closest('li[data-undo]') || {}).dataset?.undo || '',
+    visible: Boolean(n.offsetParent), text: n.textContent }))"""
+
+
+def notices(page) -> list[dict]:
+    """The notices a page shows: kind, what they offer back (and whose words), item, text."""
+    return [n for n in page.evaluate(_NOTICES) if n["visible"]]
 
 
 def history_texts(app, plan_id) -> set[str]:

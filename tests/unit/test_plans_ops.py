@@ -54,10 +54,18 @@ def test_a_retried_op_returns_its_first_result_and_changes_nothing(people):
     assert db.scalar(select(func.count(PlanChange.id))) == 1
 
 
+def _saved_long_ago(db, item_uuid):
+    """As if every field of the item had been saved an hour ago (the time is in `field_versions`)."""
+    item = db.scalar(select(PlanItem).where(PlanItem.uuid == item_uuid))
+    item.field_versions = {name: [*entry[:2], entry[2] - 3600] for name, entry in item.field_versions.items()}
+    db.flush()
+
+
 def test_edits_to_different_fields_do_not_conflict(people):
     db, plan, client, therapist = people
     op = add_op("support", "Kari", phone="+47 111 11 111")
     ops.apply_ops(db, plan, client, [op])
+    _saved_long_ago(db, op["item"])  # the phone number is not one the client has just written
     a = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"text": "Sister Kari"}}
     b = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1, "fields": {"phone": "+47 222 22 222"}}
     ra = ops.apply_ops(db, plan, client, [a])[0]
@@ -94,6 +102,38 @@ def test_two_edits_of_one_field_from_one_base_keep_the_later_and_report_the_earl
     assert texts(db, plan, "inner_coping") == ["Walk in the park"]
     history = [c.after["text"] for c in db.scalars(select(PlanChange).order_by(PlanChange.revision))]
     assert history == ["Walk", "Walk by the sea", "Walk in the park"]  # the earlier words stay in history
+
+
+def _edit(item_uuid, base, text):
+    return {"uuid": new_id(), "type": "edit", "item": item_uuid, "base_version": base, "fields": {"text": text}}
+
+
+def test_replacing_text_someone_else_has_just_saved_tells_whose_words_it_replaced(people):
+    db, plan, client, therapist = people
+    op = add_op("inner_coping", "Walk")
+    ops.apply_ops(db, plan, client, [op])
+    [saved] = ops.apply_ops(db, plan, therapist, [_edit(op["item"], 1, "Walk in the park")])
+    # The client's page had the therapist's text (base 2): no race, but their words were just saved.
+    [result] = ops.apply_ops(db, plan, client, [_edit(op["item"], 2, "Walk by the sea")])
+    assert (saved.conflicts[0]["overwritten"], result.status) == ("Walk", "conflict")
+    assert result.conflicts == [
+        {"field": "text", "overwritten": "Walk in the park", "author_id": therapist.id, "author_name": "Dr Berg"}
+    ]
+    # One's own words, and words saved longer ago than the window, are ordinary edits.
+    [again] = ops.apply_ops(db, plan, client, [_edit(op["item"], 3, "Walk by the sea at dawn")])
+    _saved_long_ago(db, op["item"])
+    [later] = ops.apply_ops(db, plan, therapist, [_edit(op["item"], 4, "Walk at dawn")])
+    assert (again.status, again.conflicts, later.status, later.conflicts) == ("applied", [], "applied", [])
+
+
+def test_an_agreed_tick_or_an_empty_field_just_set_is_not_words_replaced(people):
+    db, plan, client, therapist = people
+    op = add_op("support", "Kari", agreed=True, phone="")
+    ops.apply_ops(db, plan, client, [op])
+    edit = {"uuid": new_id(), "type": "edit", "item": op["item"], "base_version": 1,
+            "fields": {"agreed": False, "phone": "+47 222 22 222"}}
+    [result] = ops.apply_ops(db, plan, therapist, [edit])
+    assert (result.status, result.conflicts) == ("applied", [])
 
 
 def test_a_delete_of_an_item_edited_since_its_base_keeps_the_item(people):
