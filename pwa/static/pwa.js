@@ -44,13 +44,37 @@ fitMenu();
 wide.addEventListener('change', fitMenu);
 
 // --- offline notice -------------------------------------------------------------------------
+// `servedOffline`: the worker opened this page from the device because the network failed, though
+// the browser may still believe it is online.
+let servedOffline = false;
 function showConnection() {
-  if (!navigator.onLine) say(format(strings.offline || '', { time: savedAt() }));
+  const offline = !navigator.onLine || servedOffline;
+  if (offline) say(format(strings.offline || '', { time: savedAt() }));
   else if (bar && bar.dataset.kind === 'offline') hush();
-  if (bar) bar.dataset.kind = navigator.onLine ? '' : 'offline';
+  if (bar) bar.dataset.kind = offline ? 'offline' : '';
 }
 window.addEventListener('offline', showConnection);
-window.addEventListener('online', () => { showConnection(); sendOutbox(); });
+window.addEventListener('online', () => { servedOffline = false; showConnection(); sendOutbox(); });
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data && event.data.type === 'served-offline') { servedOffline = true; showConnection(); }
+  });
+}
+
+// Is the server there? navigator.onLine says only that some network is: a dead Wi-Fi or a captive
+// portal says "online" too, and a form posted then would be lost behind the browser's error page.
+async function reachable() {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 3000);
+  try {
+    const response = await fetch('/healthz', { cache: 'no-store', signal: controller.signal });
+    return response.status < 500;
+  } catch (e) {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 // --- outbox ---------------------------------------------------------------------------------
 const waitingBadge = document.getElementById('outbox-status');
@@ -82,6 +106,7 @@ document.addEventListener('submit', (event) => {
 });
 window.addEventListener('pageshow', () => {
   document.querySelectorAll('form[data-sending]').forEach((form) => { delete form.dataset.sending; });
+  document.querySelectorAll('form[data-checked]').forEach((form) => { delete form.dataset.checked; });
 });
 
 if (outbox) {
@@ -102,8 +127,15 @@ if (outbox) {
 // sent when the network is back; online it posts as usual.
 document.addEventListener('submit', async (event) => {
   const form = event.target;
-  if (!form.dataset.outboxUrl || navigator.onLine || !outbox) return;
+  if (!form.dataset.outboxUrl || !outbox || form.dataset.checked) return;
   event.preventDefault();
+  // Online by the browser's word: post as usual once the server answers (a click on the same
+  // button again is the plain post, so nothing waits on this check twice).
+  if (navigator.onLine && await reachable()) {
+    form.dataset.checked = '1';
+    form.requestSubmit(event.submitter || undefined);
+    return;
+  }
   const data = new FormData(form);
   const body = {};
   for (const spec of (form.dataset.outboxFields || '').split(/\s+/).filter(Boolean)) {

@@ -254,7 +254,7 @@ async function navigate(event, url) {
   // A query asks for something the saved copy is not (?lang=sv, an undo note): the network
   // answers first, and the saved copy is only what an offline or very slow visit gets.
   if (cached && cached.status === 200 && !staleAfterWrite(key) && !url.search) {
-    event.waitUntil(revalidate(key, cached).catch(() => null));
+    event.waitUntil(revalidate(key, cached).catch(() => tellOffline(event.resultingClientId)));
     return cached;
   }
   const network = (async () => {
@@ -274,6 +274,7 @@ async function navigate(event, url) {
   } catch (e) {
     // Offline: the saved copy, else a page every browser keeps (the public crisis lines), else
     // the offline page.
+    event.waitUntil(tellOffline(event.resultingClientId));
     return cached || (key === '/' && await keptHome()) || (await caches.match(key, { cacheName: SHELL_CACHE }))
       || offlineFallback();
   }
@@ -327,6 +328,16 @@ async function tellPage(key, version) {
       showing.forEach((client) => client.postMessage({ type: 'page-updated', path: key, version }));
       return;
     }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// The page just opened is a kept copy because the network failed: say so to it ("You are offline"),
+// also where the browser believes it is online (a captive portal, a dead Wi-Fi: navigator.onLine lies).
+async function tellOffline(clientId) {
+  for (let attempt = 0; clientId && attempt < 20; attempt += 1) {
+    const client = await self.clients.get(clientId);
+    if (client) { client.postMessage({ type: 'served-offline' }); return; }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
