@@ -10,6 +10,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from test_layout_stability import CLS_OBSERVER
 
 from support.live import asked_reload
 
@@ -18,18 +19,6 @@ LAPTOP = dict(viewport={"width": 1280, "height": 800})
 OSLO_ENGLISH = dict(locale="en-US", timezone_id="Europe/Oslo")
 STOCKHOLM_GERMAN = dict(locale="de-DE", timezone_id="Europe/Stockholm")
 
-# Every layout shift of the page's life that no input caused (as tests/e2e/test_layout_stability.py).
-CLS_OBSERVER = """
-window.__cls = 0; window.__shifts = [];
-new PerformanceObserver(list => {
-  for (const entry of list.getEntries()) {
-    if (entry.hadRecentInput) continue;
-    window.__cls += entry.value;
-    window.__shifts.push({value: entry.value, nodes: (entry.sources || []).map(s => s.node ?
-      (s.node.id || s.node.className || s.node.nodeName) + '' : '?')});
-  }
-}).observe({type: 'layout-shift', buffered: true});
-"""
 
 
 # What of the strip (and its open country list) reaches past the right edge of the screen.

@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 from playwright.sync_api import expect
+from test_layout_stability import CLS_OBSERVER
 
 from backend.accounts.services import create_user
 from backend.db import session_scope
@@ -21,17 +22,6 @@ LOCALES = {"nb": "nb-NO", "sv": "sv-SE", "en": "en-NO"}
 ONE_LINE = 56
 _numbers = itertools.count()
 
-CLS_OBSERVER = """
-window.__cls = 0; window.__shifts = [];
-new PerformanceObserver(list => {
-  for (const entry of list.getEntries()) {
-    if (entry.hadRecentInput) continue;
-    window.__cls += entry.value;
-    window.__shifts.push({value: entry.value, nodes: (entry.sources || []).map(s => s.node ?
-      (s.node.id || s.node.className || s.node.nodeName) + '' : '?')});
-  }
-}).observe({type: 'layout-shift', buffered: true});
-"""
 # What of the note reaches past the right edge of the screen.
 OVERFLOWING = """[...document.querySelectorAll('[data-exit-note], [data-exit-note] *')]
   .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > window.innerWidth + 0.5)
